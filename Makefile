@@ -1,0 +1,157 @@
+# docker-machine-driver-xhyve and xhinv: plain Makefile, objects in build/.
+#
+#   make            build both programs
+#   make check      install missing packages, build with -Werror, run every test
+#   make demo       install missing packages, build, run the main job in a netns
+#   make bench      benchmarks (medians and ratios, side by side)
+#   make fuzz       run every fuzz target for FUZZ_SECONDS each (longer by hand)
+#   make install    PREFIX=/usr/local DESTDIR=
+#
+# pkg-config supplies every library flag. `check`, `demo` and `bench` run
+# scripts/install-deps first and then re-enter make, so a fresh machine works.
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+DESTDIR ?=
+CC ?= cc
+FUZZCC ?= clang
+PKG_CONFIG ?= pkg-config
+CFLAGS ?= -O2 -g
+WERROR ?= -Werror
+FUZZ_SECONDS ?= 10
+
+PKGS := sqlite3 libcurl jansson uuid libarchive
+B := build
+
+WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	-Wpointer-arith -Wformat=2 -Wno-format-nonliteral -Wundef \
+	-Wno-unused-parameter -Wvla
+XCFLAGS := -std=c11 -D_GNU_SOURCE -Isrc/lib -Iplugin -I$(B) $(WARN) $(WERROR) \
+	-MMD -MP
+
+ifneq ($(filter check demo bench deps clean,$(MAKECMDGOALS)),$(MAKECMDGOALS))
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS))
+PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS))
+endif
+LIBS := $(PKG_LIBS) -lpthread
+
+# Platform files: *_linux.c on Linux, *_darwin.c on macOS; the rest is shared.
+UNAME_S := $(shell uname -s)
+ifeq ($(UNAME_S),Darwin)
+PLATFORM_SKIP := %_linux.c
+else
+PLATFORM_SKIP := %_darwin.c
+endif
+
+LIB_SRCS := $(filter-out $(PLATFORM_SKIP),$(sort $(wildcard src/lib/*.c)))
+XHINV_SRCS := $(sort $(wildcard src/xhinv/*.c))
+PLUGIN_SRCS := $(filter-out plugin/main.c,$(sort $(wildcard plugin/*.c)))
+SCHEMA := $(sort $(wildcard schema/*.sql))
+
+LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o) $(B)/schema.o
+XHINV_OBJS := $(XHINV_SRCS:%.c=$(B)/%.o)
+PLUGIN_OBJS := $(PLUGIN_SRCS:%.c=$(B)/%.o)
+
+UNIT_SRCS := $(sort $(wildcard tests/unit/*_test.c))
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
+FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(B)/fuzz/%)
+FUZZ_OBJS := $(patsubst %.c,$(B)/fuzzobj/%.o,$(LIB_SRCS) $(PLUGIN_SRCS))
+
+PROGS := $(B)/xhinv $(B)/docker-machine-driver-xhyve
+
+.PHONY: all check demo bench fuzz fuzz-build tests install uninstall clean deps image
+all: $(PROGS)
+
+$(B)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(XCFLAGS) $(PKG_CFLAGS) $(CFLAGS) -c -o $@ $<
+
+# The migrations are compiled into the binaries: nothing is read at run time.
+$(B)/schema.c: $(SCHEMA) scripts/embed-schema
+	@mkdir -p $(@D)
+	scripts/embed-schema $(SCHEMA) > $@.tmp && mv $@.tmp $@
+
+$(B)/schema.o: $(B)/schema.c
+	$(CC) $(XCFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(B)/libxhcore.a: $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(B)/libxhplugin.a: $(PLUGIN_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(B)/xhinv: $(XHINV_OBJS) $(B)/libxhcore.a
+	$(CC) $(CFLAGS) -o $@ $(XHINV_OBJS) $(B)/libxhcore.a $(LIBS)
+
+$(B)/docker-machine-driver-xhyve: $(B)/plugin/main.o $(B)/libxhplugin.a $(B)/libxhcore.a
+	$(CC) $(CFLAGS) -o $@ $< $(B)/libxhplugin.a $(B)/libxhcore.a $(LIBS)
+
+$(B)/tests/%: tests/unit/%.c $(B)/libxhplugin.a $(B)/libxhcore.a
+	@mkdir -p $(@D)
+	$(CC) $(XCFLAGS) $(PKG_CFLAGS) -Itests/unit $(CFLAGS) -o $@ $< \
+		$(B)/libxhplugin.a $(B)/libxhcore.a $(LIBS)
+
+tests: all $(UNIT_BINS) fuzz-build
+
+# Fuzz targets: clang's libFuzzer with ASan and UBSan, over the same sources.
+FUZZFLAGS := -g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
+$(B)/fuzzobj/%.o: %.c
+	@mkdir -p $(@D)
+	$(FUZZCC) $(XCFLAGS) $(PKG_CFLAGS) $(FUZZFLAGS) -c -o $@ $<
+
+$(B)/fuzzobj/schema.o: $(B)/schema.c
+	@mkdir -p $(@D)
+	$(FUZZCC) $(XCFLAGS) $(FUZZFLAGS) -c -o $@ $<
+
+$(B)/fuzz/libfuzz.a: $(FUZZ_OBJS) $(B)/fuzzobj/schema.o
+	@rm -f $@
+	ar rcs $@ $^
+
+$(B)/fuzz/%: tests/fuzz/%.c $(B)/fuzz/libfuzz.a
+	@mkdir -p $(@D)
+	$(FUZZCC) $(XCFLAGS) $(PKG_CFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=undefined -o $@ $< $(B)/fuzz/libfuzz.a $(LIBS)
+
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: fuzz-build
+	FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run $(FUZZ_BINS)
+
+deps:
+	scripts/install-deps
+
+check:
+	scripts/install-deps
+	$(MAKE) tests
+	tests/run
+
+demo:
+	scripts/install-deps
+	$(MAKE) all image
+	scripts/demo
+
+bench:
+	scripts/install-deps
+	$(MAKE) all image
+	bench/run
+
+# The small boot2docker-compatible test image, built once from Debian packages.
+image: $(B)/image/xhtest.iso
+$(B)/image/xhtest.iso: scripts/mkimage $(wildcard tests/image/*)
+	scripts/mkimage $(B)/image
+
+install: all
+	install -d $(DESTDIR)$(BINDIR)
+	install -m 0755 $(B)/xhinv $(B)/docker-machine-driver-xhyve $(DESTDIR)$(BINDIR)/
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/xhinv $(DESTDIR)$(BINDIR)/docker-machine-driver-xhyve
+
+clean:
+	rm -rf $(B)
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

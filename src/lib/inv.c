@@ -1,0 +1,1145 @@
+#include "inv.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "schema.h"
+#include "util.h"
+
+#define INV_BUSY_MS 10000
+#define INV_NSTMT 64
+
+struct inv_stmt {
+	const char *sql;	/* the static string it was prepared from */
+	sqlite3_stmt *st;
+};
+
+struct inv {
+	sqlite3 *db;
+	char *path;
+	struct inv_stmt cache[INV_NSTMT];
+	int ncache;
+};
+
+int
+inv_schema_version(void)
+{
+	return schema_nmigrations > 0 ?
+	    schema_migrations[schema_nmigrations - 1].version : 0;
+}
+
+static int
+dberr(struct inv *inv, struct xherr *err, const char *what)
+{
+	return xherr_set(err, XHE_DB, "inventory %s: %s: %s", inv->path, what,
+	    sqlite3_errmsg(inv->db));
+}
+
+/* A cached prepared statement for a static SQL string, reset and unbound. */
+static sqlite3_stmt *
+stmt(struct inv *inv, const char *sql, struct xherr *err)
+{
+	sqlite3_stmt *st;
+	int i;
+
+	for (i = 0; i < inv->ncache; i++)
+		if (inv->cache[i].sql == sql) {
+			sqlite3_reset(inv->cache[i].st);
+			sqlite3_clear_bindings(inv->cache[i].st);
+			return inv->cache[i].st;
+		}
+	if (sqlite3_prepare_v2(inv->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		dberr(inv, err, "cannot prepare a statement");
+		return NULL;
+	}
+	if (inv->ncache < INV_NSTMT) {
+		inv->cache[inv->ncache].sql = sql;
+		inv->cache[inv->ncache].st = st;
+		inv->ncache++;
+	}
+	/* Past the cache size statements leak until close; INV_NSTMT is
+	 * above the number of distinct statements in this file. */
+	return st;
+}
+
+static void
+bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s == NULL)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+}
+
+static void
+bind_id(sqlite3_stmt *st, int i, int64_t id)
+{
+	if (id == 0)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_int64(st, i, id);
+}
+
+/* Step a statement that returns no rows. */
+static int
+exec_done(struct inv *inv, sqlite3_stmt *st, struct xherr *err,
+    const char *what)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return dberr(inv, err, what);
+	return 0;
+}
+
+static char *
+col_dup(sqlite3_stmt *st, int i)
+{
+	const unsigned char *s = sqlite3_column_text(st, i);
+
+	return s ? xstrdup((const char *)s) : NULL;
+}
+
+static void
+col_copy(sqlite3_stmt *st, int i, char *dst, size_t n)
+{
+	const unsigned char *s = sqlite3_column_text(st, i);
+
+	if (s == NULL)
+		dst[0] = '\0';
+	else {
+		strncpy(dst, (const char *)s, n - 1);
+		dst[n - 1] = '\0';
+	}
+}
+
+static int
+simple_exec(struct inv *inv, const char *sql, struct xherr *err)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(inv->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		xherr_set(err, XHE_DB, "inventory %s: %s", inv->path,
+		    msg ? msg : sqlite3_errmsg(inv->db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+user_version(struct inv *inv, int *v, struct xherr *err)
+{
+	sqlite3_stmt *st;
+
+	if (sqlite3_prepare_v2(inv->db, "PRAGMA user_version", -1, &st,
+	    NULL) != SQLITE_OK)
+		return dberr(inv, err, "cannot read the schema version");
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		return dberr(inv, err, "cannot read the schema version");
+	}
+	*v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return 0;
+}
+
+static int
+check_version(struct inv *inv, int have, struct xherr *err)
+{
+	if (have > inv_schema_version())
+		return xherr_set(err, XHE_VERSION,
+		    "inventory %s has schema version %d, newer than this "
+		    "program's %d: use a newer xhinv", inv->path, have,
+		    inv_schema_version());
+	return 0;
+}
+
+static int
+migrate(struct inv *inv, struct xherr *err)
+{
+	int have, i;
+	char sql[64];
+
+	if (user_version(inv, &have, err) == -1 ||
+	    check_version(inv, have, err) == -1)
+		return -1;
+	if (have == inv_schema_version())
+		return 0;
+	if (simple_exec(inv, "BEGIN IMMEDIATE", err) == -1)
+		return -1;
+	/* Another process may have migrated while we waited for the lock. */
+	if (user_version(inv, &have, err) == -1 ||
+	    check_version(inv, have, err) == -1)
+		goto fail;
+	for (i = 0; i < schema_nmigrations; i++) {
+		const struct schema_migration *m = &schema_migrations[i];
+		if (m->version != i + 1) {
+			xherr_set(err, XHE_FAIL, "migration %s is out of "
+			    "sequence (expected number %d)", m->name, i + 1);
+			goto fail;
+		}
+		if (m->version <= have)
+			continue;
+		if (simple_exec(inv, m->sql, err) == -1) {
+			xherr_wrap(err, "migration %s failed", m->name);
+			goto fail;
+		}
+	}
+	snprintf(sql, sizeof sql, "PRAGMA user_version = %d",
+	    inv_schema_version());
+	if (simple_exec(inv, sql, err) == -1 ||
+	    simple_exec(inv, "COMMIT", err) == -1)
+		goto fail;
+	return 0;
+fail:
+	sqlite3_exec(inv->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+static int
+open_conn(struct inv *inv, int flags, struct xherr *err)
+{
+	if (sqlite3_open_v2(inv->path, &inv->db, flags | SQLITE_OPEN_NOMUTEX,
+	    NULL) != SQLITE_OK) {
+		xherr_set(err, XHE_DB, "cannot open inventory %s: %s", inv->path,
+		    inv->db ? sqlite3_errmsg(inv->db) : "out of memory");
+		sqlite3_close(inv->db);
+		inv->db = NULL;
+		return -1;
+	}
+	sqlite3_busy_timeout(inv->db, INV_BUSY_MS);
+	sqlite3_extended_result_codes(inv->db, 1);
+	if (simple_exec(inv, "PRAGMA foreign_keys = ON", err) == -1)
+		return -1;
+	return 0;
+}
+
+int
+inv_open(struct inv **out, const char *path, int mode, struct xherr *err)
+{
+	struct inv *inv = xcalloc(1, sizeof *inv);
+	int v;
+
+	*out = NULL;
+	inv->path = xstrdup(path);
+	if (open_conn(inv, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, err) == -1)
+		goto fail;
+	if (simple_exec(inv, "PRAGMA journal_mode = WAL", err) == -1 ||
+	    simple_exec(inv, "PRAGMA synchronous = NORMAL", err) == -1 ||
+	    migrate(inv, err) == -1)
+		goto fail;
+	if (mode == INV_RDONLY) {
+		/* Reopen read-only: the database now exists and is current. */
+		sqlite3_close(inv->db);
+		inv->db = NULL;
+		if (open_conn(inv, SQLITE_OPEN_READONLY, err) == -1 ||
+		    user_version(inv, &v, err) == -1 ||
+		    check_version(inv, v, err) == -1)
+			goto fail;
+	}
+	*out = inv;
+	return 0;
+fail:
+	inv_close(inv);
+	return -1;
+}
+
+void
+inv_close(struct inv *inv)
+{
+	int i;
+
+	if (inv == NULL)
+		return;
+	for (i = 0; i < inv->ncache; i++)
+		sqlite3_finalize(inv->cache[i].st);
+	sqlite3_close(inv->db);
+	free(inv->path);
+	free(inv);
+}
+
+int
+inv_begin(struct inv *inv, struct xherr *err)
+{
+	return simple_exec(inv, "BEGIN IMMEDIATE", err);
+}
+
+int
+inv_commit(struct inv *inv, struct xherr *err)
+{
+	if (simple_exec(inv, "COMMIT", err) == -1) {
+		inv_rollback(inv);
+		return -1;
+	}
+	return 0;
+}
+
+void
+inv_rollback(struct inv *inv)
+{
+	if (!sqlite3_get_autocommit(inv->db))
+		sqlite3_exec(inv->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* Networks */
+
+void
+inv_network_release(struct inv_network *n)
+{
+	free(n->bridge);
+	free(n->subnet);
+	free(n->gateway);
+	free(n->lease_file);
+	memset(n, 0, sizeof *n);
+}
+
+static const char SQL_NETWORK_GET[] =
+    "SELECT id, name, kind, bridge, subnet, gateway, lease_file "
+    "FROM network WHERE name = ?1";
+
+int
+inv_network_get(struct inv *inv, const char *name, struct inv_network *out,
+    struct xherr *err)
+{
+	sqlite3_stmt *st = stmt(inv, SQL_NETWORK_GET, err);
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	if (st == NULL)
+		return -1;
+	bind_text(st, 1, name);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE) {
+		sqlite3_reset(st);
+		return xherr_set(err, XHE_NOTFOUND, "no network named %s", name);
+	}
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return dberr(inv, err, "cannot read network");
+	}
+	out->id = sqlite3_column_int64(st, 0);
+	col_copy(st, 1, out->name, sizeof out->name);
+	col_copy(st, 2, out->kind, sizeof out->kind);
+	out->bridge = col_dup(st, 3);
+	out->subnet = col_dup(st, 4);
+	out->gateway = col_dup(st, 5);
+	out->lease_file = col_dup(st, 6);
+	sqlite3_reset(st);
+	return 0;
+}
+
+static const char SQL_NETWORK_INSERT[] =
+    "INSERT INTO network (name, kind, bridge, subnet, gateway, lease_file, "
+    "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+
+int
+inv_network_insert(struct inv *inv, struct inv_network *n, struct xherr *err)
+{
+	sqlite3_stmt *st = stmt(inv, SQL_NETWORK_INSERT, err);
+
+	if (st == NULL)
+		return -1;
+	bind_text(st, 1, n->name);
+	bind_text(st, 2, n->kind);
+	bind_text(st, 3, n->bridge);
+	bind_text(st, 4, n->subnet);
+	bind_text(st, 5, n->gateway);
+	bind_text(st, 6, n->lease_file);
+	sqlite3_bind_int64(st, 7, util_now_ms());
+	if (exec_done(inv, st, err, "cannot record network") == -1)
+		return -1;
+	n->id = sqlite3_last_insert_rowid(inv->db);
+	return 0;
+}
+
+/* Machines */
+
+void
+inv_machine_release(struct inv_machine *m)
+{
+	free(m->dir);
+	free(m->iso);
+	free(m->kernel);
+	free(m->initrd);
+	free(m->cmdline);
+	memset(m, 0, sizeof *m);
+}
+
+#define MACHINE_COLS \
+    "m.id, m.name, m.uuid, m.backend, m.status, m.cpus, m.memory_mb, " \
+    "m.disk_mb, m.dir, m.image_id, m.iso, m.kernel, m.initrd, m.cmdline, " \
+    "m.created_at, m.removed_at, n.network_id, n.mac, n.ip, " \
+    "p.id, p.pid, p.start_time, p.boot_id, p.exe "
+#define MACHINE_FROM \
+    "FROM machine m " \
+    "LEFT JOIN nic n ON n.id = (SELECT max(id) FROM nic WHERE machine_id = m.id) " \
+    "LEFT JOIN process p ON p.machine_id = m.id AND p.ended_at IS NULL "
+
+static void
+machine_row(sqlite3_stmt *st, struct inv_machine *m)
+{
+	memset(m, 0, sizeof *m);
+	m->id = sqlite3_column_int64(st, 0);
+	col_copy(st, 1, m->name, sizeof m->name);
+	col_copy(st, 2, m->uuid, sizeof m->uuid);
+	col_copy(st, 3, m->backend, sizeof m->backend);
+	col_copy(st, 4, m->status, sizeof m->status);
+	m->cpus = sqlite3_column_int(st, 5);
+	m->memory_mb = sqlite3_column_int(st, 6);
+	m->disk_mb = sqlite3_column_int64(st, 7);
+	m->dir = col_dup(st, 8);
+	m->image_id = sqlite3_column_int64(st, 9);
+	m->iso = col_dup(st, 10);
+	m->kernel = col_dup(st, 11);
+	m->initrd = col_dup(st, 12);
+	m->cmdline = col_dup(st, 13);
+	m->created_at = sqlite3_column_int64(st, 14);
+	m->removed_at = sqlite3_column_int64(st, 15);
+	m->network_id = sqlite3_column_int64(st, 16);
+	col_copy(st, 17, m->mac, sizeof m->mac);
+	col_copy(st, 18, m->ip, sizeof m->ip);
+	m->proc_row = sqlite3_column_int64(st, 19);
+	if (m->proc_row != 0) {
+		m->proc.pid = (pid_t)sqlite3_column_int64(st, 20);
+		m->proc.start_time = (uint64_t)sqlite3_column_int64(st, 21);
+		col_copy(st, 22, m->proc.boot_id, sizeof m->proc.boot_id);
+		col_copy(st, 23, m->proc.exe, sizeof m->proc.exe);
+	}
+}
+
+static int
+machine_one(struct inv *inv, sqlite3_stmt *st, struct inv_machine *out,
+    const char *what, struct xherr *err)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW) {
+		machine_row(st, out);
+		sqlite3_reset(st);
+		return 0;
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return xherr_set(err, XHE_NOTFOUND, "no machine named %s", what);
+	return dberr(inv, err, "cannot read machine");
+}
+
+static const char SQL_MACHINE_GET[] =
+    "SELECT " MACHINE_COLS MACHINE_FROM
+    "WHERE m.name = ?1 AND m.removed_at IS NULL";
+
+int
+inv_machine_get(struct inv *inv, const char *name, struct inv_machine *out,
+    struct xherr *err)
+{
+	sqlite3_stmt *st = stmt(inv, SQL_MACHINE_GET, err);
+
+	memset(out, 0, sizeof *out);
+	if (st == NULL)
+		return -1;
+	bind_text(st, 1, name);
+	return machine_one(inv, st, out, name, err);
+}
+
+static const char SQL_MACHINE_GET_ID[] =
+    "SELECT " MACHINE_COLS MACHINE_FROM "WHERE m.id = ?1";
+
+int
+inv_machine_get_id(struct inv *inv, int64_t id, struct inv_machine *out,
+    struct xherr *err)
+{
+	sqlite3_stmt *st = stmt(inv, SQL_MACHINE_GET_ID, err);
+	char what[32];
+
+	memset(out, 0, sizeof *out);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	snprintf(what, sizeof what, "with id %lld", (long long)id);
+	return machine_one(inv, st, out, what, err);
+}
+
+static const char SQL_MACHINE_EACH_LIVE[] =
+    "SELECT " MACHINE_COLS MACHINE_FROM
+    "WHERE m.removed_at IS NULL ORDER BY m.name";
+static const char SQL_MACHINE_EACH_ALL[] =
+    "SELECT " MACHINE_COLS MACHINE_FROM "ORDER BY m.id";
+
+int
+inv_machine_each(struct inv *inv, int all, inv_machine_cb cb, void *arg,
+    struct xherr *err)
+{
+	sqlite3_stmt *st = stmt(inv, all ? SQL_MACHINE_EACH_ALL :
+	    SQL_MACHINE_EACH_LIVE, err);
+	struct inv_machine m;
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		machine_row(st, &m);
+		int stop = cb(arg, &m);
+		inv_machine_release(&m);
+		if (stop == -1) {
+			sqlite3_reset(st);
+			return -1;
+		}
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return dberr(inv, err, "cannot list machines");
+	return 0;
+}
+
+static const char SQL_MACHINE_INSERT[] =
+    "INSERT INTO machine (name, uuid, backend, status, cpus, memory_mb, "
+    "disk_mb, dir, image_id, iso, kernel, initrd, cmdline, created_at) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)";
+
+int
+inv_machine_insert(struct inv *inv, struct inv_machine *m, struct xherr *err)
+{
+	sqlite3_stmt *st = stmt(inv, SQL_MACHINE_INSERT, err);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	m->created_at = util_now_ms();
+	bind_text(st, 1, m->name);
+	bind_text(st, 2, m->uuid);
+	bind_text(st, 3, m->backend);
+	bind_text(st, 4, m->status);
+	sqlite3_bind_int(st, 5, m->cpus);
+	sqlite3_bind_int(st, 6, m->memory_mb);
+	sqlite3_bind_int64(st, 7, m->disk_mb);
+	bind_text(st, 8, m->dir);
+	bind_id(st, 9, m->image_id);
+	bind_text(st, 10, m->iso);
+	bind_text(st, 11, m->kernel);
+	bind_text(st, 12, m->initrd);
+	bind_text(st, 13, m->cmdline);
+	sqlite3_bind_int64(st, 14, m->created_at);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_CONSTRAINT_UNIQUE)
+		return xherr_set(err, XHE_EXISTS, "machine %s already exists",
+		    m->name);
+	if (rc != SQLITE_DONE)
+		return dberr(inv, err, "cannot record machine");
+	m->id = sqlite3_last_insert_rowid(inv->db);
+	return 0;
+}
+
+static const char SQL_MACHINE_STATUS[] =
+    "UPDATE machine SET status = ?2, removed_at = CASE WHEN ?2 IN "
+    "('removed', 'failed') THEN coalesce(removed_at, ?3) ELSE NULL END "
+    "WHERE id = ?1";
+
+int
+inv_machine_set_status(struct inv *inv, int64_t id, const char *status,
+    struct xherr *err)
+{
+	sqlite3_stmt *st = stmt(inv, SQL_MACHINE_STATUS, err);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	bind_text(st, 2, status);
+	sqlite3_bind_int64(st, 3, util_now_ms());
+	return exec_done(inv, st, err, "cannot update machine status");
+}
+
+static const char SQL_MACHINE_NAME_USED[] =
+    "SELECT count(*) FROM machine WHERE name = ?1 AND removed_at IS NOT NULL";
+
+int
+inv_machine_name_was_used(struct inv *inv, const char *name,
+    struct xherr *err)
+{
+	sqlite3_stmt *st = stmt(inv, SQL_MACHINE_NAME_USED, err);
+	int n;
+
+	if (st == NULL)
+		return -1;
+	bind_text(st, 1, name);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return dberr(inv, err, "cannot read machines");
+	}
+	n = sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	return n > 0;
+}
+
+/* NICs */
+
+static const char SQL_NIC_PREVIOUS_IP[] =
+    "SELECT ip FROM nic WHERE mac = ?1 AND network_id = ?2 AND ip IS NOT NULL "
+    "ORDER BY id DESC LIMIT 1";
+static const char SQL_NIC_IP_TAKEN[] =
+    "SELECT count(*) FROM nic WHERE network_id = ?1 AND ip = ?2 "
+    "AND released_at IS NULL";
+static const char SQL_NIC_LIVE_IPS[] =
+    "SELECT ip FROM nic WHERE network_id = ?1 AND released_at IS NULL "
+    "AND ip IS NOT NULL";
+static const char SQL_NIC_INSERT[] =
+    "INSERT INTO nic (machine_id, network_id, mac, ip, created_at) "
+    "VALUES (?1, ?2, ?3, ?4, ?5)";
+
+static int
+ip_taken(struct inv *inv, int64_t network_id, const char *ip, int *taken,
+    struct xherr *err)
+{
+	sqlite3_stmt *st = stmt(inv, SQL_NIC_IP_TAKEN, err);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, network_id);
+	bind_text(st, 2, ip);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return dberr(inv, err, "cannot read reservations");
+	}
+	*taken = sqlite3_column_int(st, 0) > 0;
+	sqlite3_reset(st);
+	return 0;
+}
+
+static int
+pick_ip(struct inv *inv, int64_t network_id, const char *mac, uint32_t lo,
+    uint32_t hi, char ip[IDENT_IP_LEN], struct xherr *err)
+{
+	sqlite3_stmt *st;
+	uint32_t v;
+	unsigned char *used;
+	int taken = 0, rc;
+
+	/* The address this MAC had before, when still free and in range. */
+	if ((st = stmt(inv, SQL_NIC_PREVIOUS_IP, err)) == NULL)
+		return -1;
+	bind_text(st, 1, mac);
+	sqlite3_bind_int64(st, 2, network_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		col_copy(st, 0, ip, IDENT_IP_LEN);
+		sqlite3_reset(st);
+		if (ident_ip_parse(ip, &v) == 0 && v >= lo && v <= hi) {
+			if (ip_taken(inv, network_id, ip, &taken, err) == -1)
+				return -1;
+			if (!taken)
+				return 0;
+		}
+	} else {
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE)
+			return dberr(inv, err, "cannot read reservations");
+	}
+	/* Else the lowest free address. */
+	used = xcalloc(hi - lo + 1, 1);
+	if ((st = stmt(inv, SQL_NIC_LIVE_IPS, err)) == NULL) {
+		free(used);
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, network_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const unsigned char *s = sqlite3_column_text(st, 0);
+		if (s && ident_ip_parse((const char *)s, &v) == 0 && v >= lo &&
+		    v <= hi)
+			used[v - lo] = 1;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		free(used);
+		return dberr(inv, err, "cannot read reservations");
+	}
+	for (v = lo; v <= hi; v++)
+		if (!used[v - lo])
+			break;
+	free(used);
+	if (v > hi) {
+		char a[IDENT_IP_LEN], b[IDENT_IP_LEN];
+		ident_ip_format(lo, a);
+		ident_ip_format(hi, b);
+		return xherr_set(err, XHE_FAIL, "no free address left in %s-%s: "
+		    "remove machines or run xhinv gc", a, b);
+	}
+	ident_ip_format(v, ip);
+	return 0;
+}
+
+int
+inv_nic_reserve(struct inv *inv, int64_t machine_id, int64_t network_id,
+    const char *mac, uint32_t lo, uint32_t hi, char ip[IDENT_IP_LEN],
+    struct xherr *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (pick_ip(inv, network_id, mac, lo, hi, ip, err) == -1)
+		return -1;
+	if ((st = stmt(inv, SQL_NIC_INSERT, err)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, machine_id);
+	sqlite3_bind_int64(st, 2, network_id);
+	bind_text(st, 3, mac);
+	bind_text(st, 4, ip);
+	sqlite3_bind_int64(st, 5, util_now_ms());
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_CONSTRAINT_UNIQUE)
+		return xherr_set(err, XHE_EXISTS, "MAC %s is already reserved by "
+		    "a live machine (same UUID?)", mac);
+	if (rc != SQLITE_DONE)
+		return dberr(inv, err, "cannot record reservation");
+	return 0;
+}
+
+static const char SQL_NIC_RELEASE[] =
+    "UPDATE nic SET released_at = ?2 WHERE machine_id = ?1 "
+    "AND released_at IS NULL";
+
+int
+inv_nic_release(struct inv *inv, int64_t machine_id, struct xherr *err)
+{
+	sqlite3_stmt *st = stmt(inv, SQL_NIC_RELEASE, err);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, machine_id);
+	sqlite3_bind_int64(st, 2, util_now_ms());
+	return exec_done(inv, st, err, "cannot release reservation");
+}
+
+static const char SQL_NIC_EACH_LIVE[] =
+    "SELECT n.mac, n.ip, m.name FROM nic n JOIN machine m ON m.id = n.machine_id "
+    "WHERE n.network_id = ?1 AND n.released_at IS NULL AND n.ip IS NOT NULL "
+    "ORDER BY n.id";
+
+int
+inv_nic_each_live(struct inv *inv, int64_t network_id, inv_nic_cb cb,
+    void *arg, struct xherr *err)
+{
+	sqlite3_stmt *st = stmt(inv, SQL_NIC_EACH_LIVE, err);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, network_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (cb(arg, (const char *)sqlite3_column_text(st, 0),
+		    (const char *)sqlite3_column_text(st, 1),
+		    (const char *)sqlite3_column_text(st, 2)) == -1) {
+			sqlite3_reset(st);
+			return -1;
+		}
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return dberr(inv, err, "cannot list reservations");
+	return 0;
+}
+
+static const char SQL_MAC_OWNER[] =
+    "SELECT m.name, n.released_at IS NULL FROM nic n "
+    "JOIN machine m ON m.id = n.machine_id WHERE n.mac = ?1 "
+    "ORDER BY n.id DESC LIMIT 1";
+
+int
+inv_mac_owner(struct inv *inv, const char *mac, char name[IDENT_NAME_MAX + 1],
+    int *live, struct xherr *err)
+{
+	sqlite3_stmt *st = stmt(inv, SQL_MAC_OWNER, err);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	bind_text(st, 1, mac);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		col_copy(st, 0, name, IDENT_NAME_MAX + 1);
+		*live = sqlite3_column_int(st, 1);
+		sqlite3_reset(st);
+		return 1;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return dberr(inv, err, "cannot read reservations");
+	name[0] = '\0';
+	*live = 0;
+	return 0;
+}
+
+/* Disks */
+
+static const char SQL_DISK_INSERT[] =
+    "INSERT INTO disk (machine_id, path, format, size_mb, created_at) "
+    "VALUES (?1, ?2, ?3, ?4, ?5)";
+
+int
+inv_disk_insert(struct inv *inv, int64_t machine_id, const char *path,
+    const char *format, int64_t size_mb, struct xherr *err)
+{
+	sqlite3_stmt *st = stmt(inv, SQL_DISK_INSERT, err);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, machine_id);
+	bind_text(st, 2, path);
+	bind_text(st, 3, format);
+	sqlite3_bind_int64(st, 4, size_mb);
+	sqlite3_bind_int64(st, 5, util_now_ms());
+	return exec_done(inv, st, err, "cannot record disk");
+}
+
+static const char SQL_DISK_REMOVE[] =
+    "UPDATE disk SET removed_at = ?2 WHERE machine_id = ?1 "
+    "AND removed_at IS NULL";
+
+int
+inv_disk_remove(struct inv *inv, int64_t machine_id, struct xherr *err)
+{
+	sqlite3_stmt *st = stmt(inv, SQL_DISK_REMOVE, err);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, machine_id);
+	sqlite3_bind_int64(st, 2, util_now_ms());
+	return exec_done(inv, st, err, "cannot record disk removal");
+}
+
+/* Processes */
+
+static const char SQL_PROCESS_INSERT[] =
+    "INSERT INTO process (machine_id, network_id, role, pid, start_time, "
+    "boot_id, exe, started_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+
+int
+inv_process_insert(struct inv *inv, int64_t machine_id, int64_t network_id,
+    const char *role, const struct proc_ident *p, int64_t *row,
+    struct xherr *err)
+{
+	sqlite3_stmt *st = stmt(inv, SQL_PROCESS_INSERT, err);
+
+	if (st == NULL)
+		return -1;
+	bind_id(st, 1, machine_id);
+	bind_id(st, 2, network_id);
+	bind_text(st, 3, role);
+	sqlite3_bind_int64(st, 4, p->pid);
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)p->start_time);
+	bind_text(st, 6, p->boot_id);
+	bind_text(st, 7, p->exe);
+	sqlite3_bind_int64(st, 8, util_now_ms());
+	if (exec_done(inv, st, err, "cannot record process") == -1)
+		return -1;
+	if (row)
+		*row = sqlite3_last_insert_rowid(inv->db);
+	return 0;
+}
+
+static const char SQL_PROCESS_END[] =
+    "UPDATE process SET ended_at = ?2, end_reason = ?3 WHERE id = ?1 "
+    "AND ended_at IS NULL";
+
+int
+inv_process_end(struct inv *inv, int64_t row, const char *reason,
+    struct xherr *err)
+{
+	sqlite3_stmt *st = stmt(inv, SQL_PROCESS_END, err);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, row);
+	sqlite3_bind_int64(st, 2, util_now_ms());
+	bind_text(st, 3, reason);
+	return exec_done(inv, st, err, "cannot record process end");
+}
+
+static void
+process_cols(sqlite3_stmt *st, int i, struct proc_ident *p)
+{
+	memset(p, 0, sizeof *p);
+	p->pid = (pid_t)sqlite3_column_int64(st, i);
+	p->start_time = (uint64_t)sqlite3_column_int64(st, i + 1);
+	col_copy(st, i + 2, p->boot_id, sizeof p->boot_id);
+	col_copy(st, i + 3, p->exe, sizeof p->exe);
+}
+
+static const char SQL_PROCESS_NETWORK[] =
+    "SELECT id, pid, start_time, boot_id, exe FROM process "
+    "WHERE network_id = ?1 AND ended_at IS NULL";
+
+int
+inv_process_network(struct inv *inv, int64_t network_id, int64_t *row,
+    struct proc_ident *p, struct xherr *err)
+{
+	sqlite3_stmt *st = stmt(inv, SQL_PROCESS_NETWORK, err);
+	int rc;
+
+	*row = 0;
+	memset(p, 0, sizeof *p);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, network_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*row = sqlite3_column_int64(st, 0);
+		process_cols(st, 1, p);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return dberr(inv, err, "cannot read processes");
+	return 0;
+}
+
+static const char SQL_PROCESS_EACH_LIVE[] =
+    "SELECT id, coalesce(machine_id, 0), role, pid, start_time, boot_id, exe "
+    "FROM process WHERE ended_at IS NULL ORDER BY id";
+
+int
+inv_process_each_live(struct inv *inv, inv_process_cb cb, void *arg,
+    struct xherr *err)
+{
+	sqlite3_stmt *st = stmt(inv, SQL_PROCESS_EACH_LIVE, err);
+	struct proc_ident p;
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	/* Collect first: callbacks may write to the same table. */
+	struct row { int64_t id, machine; char role[16]; struct proc_ident p; } *rows = NULL;
+	size_t n = 0, cap = 0, i;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 8;
+			rows = xrealloc(rows, cap * sizeof *rows);
+		}
+		rows[n].id = sqlite3_column_int64(st, 0);
+		rows[n].machine = sqlite3_column_int64(st, 1);
+		col_copy(st, 2, rows[n].role, sizeof rows[n].role);
+		process_cols(st, 3, &p);
+		rows[n].p = p;
+		n++;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		free(rows);
+		return dberr(inv, err, "cannot list processes");
+	}
+	for (i = 0; i < n; i++)
+		if (cb(arg, rows[i].id, rows[i].machine, rows[i].role,
+		    &rows[i].p) == -1) {
+			free(rows);
+			return -1;
+		}
+	free(rows);
+	return 0;
+}
+
+/* Leases */
+
+static const char SQL_LEASE_SEEN[] =
+    "INSERT INTO lease (network_id, mac, ip, hostname, client_id, expires_at, "
+    "first_seen, last_seen, state, source) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, 'active', ?8) "
+    "ON CONFLICT (network_id, mac, ip) DO UPDATE SET hostname = ?4, "
+    "client_id = ?5, expires_at = ?6, last_seen = ?7, state = 'active', "
+    "source = ?8";
+
+int
+inv_lease_seen(struct inv *inv, int64_t network_id, const struct lease *l,
+    const char *source, struct xherr *err)
+{
+	sqlite3_stmt *st = stmt(inv, SQL_LEASE_SEEN, err);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, network_id);
+	bind_text(st, 2, l->mac);
+	bind_text(st, 3, l->ip);
+	bind_text(st, 4, l->hostname);
+	bind_text(st, 5, l->client_id);
+	if (l->expires == 0)
+		sqlite3_bind_null(st, 6);
+	else
+		sqlite3_bind_int64(st, 6, l->expires * 1000);
+	sqlite3_bind_int64(st, 7, util_now_ms());
+	bind_text(st, 8, source);
+	return exec_done(inv, st, err, "cannot record lease");
+}
+
+static const char SQL_LEASE_STATE[] =
+    "UPDATE lease SET state = ?3, last_seen = ?4 WHERE network_id = ?1 "
+    "AND mac = ?2 AND state <> ?3";
+
+int
+inv_lease_set_state(struct inv *inv, int64_t network_id, const char *mac,
+    const char *state, struct xherr *err)
+{
+	sqlite3_stmt *st = stmt(inv, SQL_LEASE_STATE, err);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, network_id);
+	bind_text(st, 2, mac);
+	bind_text(st, 3, state);
+	sqlite3_bind_int64(st, 4, util_now_ms());
+	return exec_done(inv, st, err, "cannot record lease state");
+}
+
+/* Images */
+
+static const char SQL_IMAGE_UPSERT[] =
+    "INSERT INTO image (url, path, size, volume_id, kernel, initrd, cmdline, "
+    "fetched_at, last_used_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8) "
+    "ON CONFLICT (url) DO UPDATE SET path = ?2, size = ?3, volume_id = ?4, "
+    "kernel = ?5, initrd = ?6, cmdline = ?7, last_used_at = ?8 "
+    "RETURNING id";
+
+int
+inv_image_upsert(struct inv *inv, struct inv_image *img, struct xherr *err)
+{
+	sqlite3_stmt *st = stmt(inv, SQL_IMAGE_UPSERT, err);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	bind_text(st, 1, img->url);
+	bind_text(st, 2, img->path);
+	sqlite3_bind_int64(st, 3, img->size);
+	bind_text(st, 4, img->volume_id);
+	bind_text(st, 5, img->kernel);
+	bind_text(st, 6, img->initrd);
+	bind_text(st, 7, img->cmdline);
+	sqlite3_bind_int64(st, 8, util_now_ms());
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		img->id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return dberr(inv, err, "cannot record image");
+	return 0;
+}
+
+/* Events */
+
+static const char SQL_EVENT_INSERT[] =
+    "INSERT INTO event (at, machine_id, kind, duration_ms, detail) "
+    "VALUES (?1, ?2, ?3, ?4, coalesce(?5, '{}'))";
+
+int
+inv_event(struct inv *inv, int64_t machine_id, const char *kind,
+    int64_t duration_ms, const char *detail, struct xherr *err)
+{
+	sqlite3_stmt *st = stmt(inv, SQL_EVENT_INSERT, err);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, util_now_ms());
+	bind_id(st, 2, machine_id);
+	bind_text(st, 3, kind);
+	if (duration_ms < 0)
+		sqlite3_bind_null(st, 4);
+	else
+		sqlite3_bind_int64(st, 4, duration_ms);
+	bind_text(st, 5, detail);
+	return exec_done(inv, st, err, "cannot record event");
+}
+
+static const char SQL_HISTORY_ALL[] =
+    "SELECT * FROM (SELECT e.id, e.at, m.name, e.kind, e.duration_ms, e.detail "
+    "FROM event e LEFT JOIN machine m ON m.id = e.machine_id "
+    "ORDER BY e.id DESC LIMIT ?1) ORDER BY id";
+static const char SQL_HISTORY_MACHINE[] =
+    "SELECT * FROM (SELECT e.id, e.at, m.name, e.kind, e.duration_ms, e.detail "
+    "FROM event e JOIN machine m ON m.id = e.machine_id WHERE m.name = ?2 "
+    "ORDER BY e.id DESC LIMIT ?1) ORDER BY id";
+
+int
+inv_history_each(struct inv *inv, const char *machine, int64_t limit,
+    inv_event_cb cb, void *arg, struct xherr *err)
+{
+	sqlite3_stmt *st = stmt(inv, machine ? SQL_HISTORY_MACHINE :
+	    SQL_HISTORY_ALL, err);
+	struct inv_event e;
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, limit > 0 ? limit : -1);
+	if (machine)
+		bind_text(st, 2, machine);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		e.id = sqlite3_column_int64(st, 0);
+		e.at = sqlite3_column_int64(st, 1);
+		e.machine = (const char *)sqlite3_column_text(st, 2);
+		e.kind = (const char *)sqlite3_column_text(st, 3);
+		e.duration_ms = sqlite3_column_type(st, 4) == SQLITE_NULL ? -1 :
+		    sqlite3_column_int64(st, 4);
+		e.detail = (const char *)sqlite3_column_text(st, 5);
+		if (cb(arg, &e) == -1) {
+			sqlite3_reset(st);
+			return -1;
+		}
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return dberr(inv, err, "cannot read history");
+	return 0;
+}
+
+/* User SQL */
+
+int
+inv_sql(struct inv *inv, const char *sql, int allow_write, inv_row_cb cb,
+    void *arg, struct xherr *err)
+{
+	sqlite3_stmt *st = NULL;
+	const char *tail = NULL;
+	const char **names = NULL, **values = NULL;
+	int ncol, i, rc, ret = -1;
+
+	if (sqlite3_prepare_v2(inv->db, sql, -1, &st, &tail) != SQLITE_OK)
+		return xherr_set(err, XHE_USAGE, "sql: %s",
+		    sqlite3_errmsg(inv->db));
+	if (st == NULL)
+		return xherr_set(err, XHE_USAGE, "sql: empty statement");
+	while (tail && (*tail == ' ' || *tail == '\n' || *tail == '\t' ||
+	    *tail == ';' || *tail == '\r'))
+		tail++;
+	if (tail && *tail != '\0') {
+		xherr_set(err, XHE_USAGE, "sql: give one statement at a time "
+		    "(extra text: %.40s)", tail);
+		goto out;
+	}
+	if (!allow_write && !sqlite3_stmt_readonly(st)) {
+		xherr_set(err, XHE_USAGE, "sql: this statement writes; "
+		    "xhinv sql is read-only unless --write is given");
+		goto out;
+	}
+	ncol = sqlite3_column_count(st);
+	names = xcalloc((size_t)ncol + 1, sizeof *names);
+	values = xcalloc((size_t)ncol + 1, sizeof *values);
+	for (i = 0; i < ncol; i++)
+		names[i] = sqlite3_column_name(st, i);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		for (i = 0; i < ncol; i++)
+			values[i] = (const char *)sqlite3_column_text(st, i);
+		if (cb(arg, ncol, names, values) == -1)
+			goto out;
+	}
+	if (rc != SQLITE_DONE) {
+		xherr_set(err, XHE_FAIL, "sql: %s", sqlite3_errmsg(inv->db));
+		goto out;
+	}
+	ret = 0;
+out:
+	free(names);
+	free(values);
+	sqlite3_finalize(st);
+	return ret;
+}

@@ -1,0 +1,186 @@
+/*
+ * inv: the inventory, the only owner of SQLite.
+ *
+ *	struct inv *inv;
+ *	inv_open(&inv, "<store>/xhinv.db", INV_RW, &err);	creates, migrates
+ *	inv_begin(inv, &err);		one user action = one transaction,
+ *	inv_machine_insert(...);	with its event written inside it
+ *	inv_event(inv, id, "create-begin", -1, detail, &err);
+ *	inv_commit(inv, &err);		(inv_rollback() on any failure)
+ *	inv_close(inv);
+ *
+ * Opening: WAL, foreign keys on, a busy timeout, migrations from schema/
+ * applied in one IMMEDIATE transaction and tracked by PRAGMA user_version;
+ * a database newer than this binary is refused (XHE_VERSION). Every
+ * statement is prepared with bound parameters and cached per connection.
+ *
+ * A struct inv is one SQLite connection: use it from one thread at a time.
+ * Strings in the structs below are the struct's; *_release() frees them.
+ * Pointers handed to callbacks are borrowed for the duration of the call.
+ */
+#ifndef INV_H
+#define INV_H
+
+#include <stdint.h>
+
+#include "ident.h"
+#include "lease.h"
+#include "proc.h"
+#include "xherr.h"
+
+enum inv_mode {
+	INV_RW = 0,		/* create and migrate as needed */
+	INV_RDONLY = 1,		/* read-only connection (created and migrated first) */
+};
+
+struct inv;
+
+int inv_open(struct inv **out, const char *path, int mode, struct xherr *err);
+void inv_close(struct inv *inv);
+/* The schema version this binary knows (the last migration's number). */
+int inv_schema_version(void);
+
+/* BEGIN IMMEDIATE: take the write lock up front so two writers never
+ * deadlock upgrading a read transaction. */
+int inv_begin(struct inv *inv, struct xherr *err);
+int inv_commit(struct inv *inv, struct xherr *err);
+void inv_rollback(struct inv *inv);
+
+struct inv_network {
+	int64_t id;
+	char name[32];
+	char kind[16];			/* "dnsmasq" or "vmnet" */
+	char *bridge;			/* NULL for vmnet */
+	char *subnet;
+	char *gateway;
+	char *lease_file;
+};
+void inv_network_release(struct inv_network *n);
+int inv_network_get(struct inv *inv, const char *name, struct inv_network *out,
+    struct xherr *err);
+/* Insert n (id is set). */
+int inv_network_insert(struct inv *inv, struct inv_network *n,
+    struct xherr *err);
+
+struct inv_machine {
+	int64_t id;
+	char name[IDENT_NAME_MAX + 1];
+	char uuid[40];
+	char backend[8];
+	char status[12];
+	int cpus;
+	int memory_mb;
+	int64_t disk_mb;
+	char *dir;
+	int64_t image_id;		/* 0 when none */
+	char *iso, *kernel, *initrd, *cmdline;
+	int64_t created_at, removed_at;	/* removed_at 0 when live */
+	/* the latest NIC (filled by the getters) */
+	int64_t network_id;
+	char mac[IDENT_MAC_LEN];
+	char ip[IDENT_IP_LEN];
+	/* the process we believe runs (proc_row 0 when none) */
+	int64_t proc_row;
+	struct proc_ident proc;
+};
+void inv_machine_release(struct inv_machine *m);
+/* The live machine called name; XHE_NOTFOUND if none. */
+int inv_machine_get(struct inv *inv, const char *name, struct inv_machine *out,
+    struct xherr *err);
+int inv_machine_get_id(struct inv *inv, int64_t id, struct inv_machine *out,
+    struct xherr *err);
+typedef int (*inv_machine_cb)(void *arg, const struct inv_machine *m);
+/* Live machines by name; with all, removed ones too (oldest first). A
+ * callback returning -1 stops the walk (and the call returns -1). */
+int inv_machine_each(struct inv *inv, int all, inv_machine_cb cb, void *arg,
+    struct xherr *err);
+/* Insert m (id and created_at are set). XHE_EXISTS if the name is live. */
+int inv_machine_insert(struct inv *inv, struct inv_machine *m,
+    struct xherr *err);
+/* 'removed' and 'failed' also set removed_at. */
+int inv_machine_set_status(struct inv *inv, int64_t id, const char *status,
+    struct xherr *err);
+/* Was this name ever used by a machine that is now removed or failed? */
+int inv_machine_name_was_used(struct inv *inv, const char *name,
+    struct xherr *err);
+
+/* Reserve an IP for a new NIC: the address this MAC had last time if it is
+ * free, else the lowest free one in [lo, hi]. ip receives it. */
+int inv_nic_reserve(struct inv *inv, int64_t machine_id, int64_t network_id,
+    const char *mac, uint32_t lo, uint32_t hi, char ip[IDENT_IP_LEN],
+    struct xherr *err);
+int inv_nic_release(struct inv *inv, int64_t machine_id, struct xherr *err);
+typedef int (*inv_nic_cb)(void *arg, const char *mac, const char *ip,
+    const char *machine);
+/* Live reservations on a network (for the DHCP hosts file). */
+int inv_nic_each_live(struct inv *inv, int64_t network_id, inv_nic_cb cb,
+    void *arg, struct xherr *err);
+
+/* Who owns a MAC: 1 and the machine of the newest NIC with it (live says
+ * whether that NIC is still reserved), or 0 if the inventory never issued it. */
+int inv_mac_owner(struct inv *inv, const char *mac, char name[IDENT_NAME_MAX + 1],
+    int *live, struct xherr *err);
+
+int inv_disk_insert(struct inv *inv, int64_t machine_id, const char *path,
+    const char *format, int64_t size_mb, struct xherr *err);
+int inv_disk_remove(struct inv *inv, int64_t machine_id, struct xherr *err);
+
+/* Record a started process (row is set). Exactly one of machine_id and
+ * network_id is non-zero. */
+int inv_process_insert(struct inv *inv, int64_t machine_id, int64_t network_id,
+    const char *role, const struct proc_ident *p, int64_t *row,
+    struct xherr *err);
+int inv_process_end(struct inv *inv, int64_t row, const char *reason,
+    struct xherr *err);
+/* The live process row of a network; *row 0 if none. */
+int inv_process_network(struct inv *inv, int64_t network_id, int64_t *row,
+    struct proc_ident *p, struct xherr *err);
+typedef int (*inv_process_cb)(void *arg, int64_t row, int64_t machine_id,
+    const char *role, const struct proc_ident *p);
+int inv_process_each_live(struct inv *inv, inv_process_cb cb, void *arg,
+    struct xherr *err);
+
+/* A lease seen in a lease file: insert or refresh it as active. */
+int inv_lease_seen(struct inv *inv, int64_t network_id, const struct lease *l,
+    const char *source, struct xherr *err);
+/* Mark the leases of mac on a network (all IPs) with state. */
+int inv_lease_set_state(struct inv *inv, int64_t network_id, const char *mac,
+    const char *state, struct xherr *err);
+
+struct inv_image {
+	int64_t id;
+	char *url, *path, *volume_id, *kernel, *initrd, *cmdline;
+	int64_t size;
+};
+/* Insert or update by url; id is set. */
+int inv_image_upsert(struct inv *inv, struct inv_image *img,
+    struct xherr *err);
+
+/* Append to the history. machine_id 0: none; duration_ms < 0: none;
+ * detail: a JSON object or NULL for {}. */
+int inv_event(struct inv *inv, int64_t machine_id, const char *kind,
+    int64_t duration_ms, const char *detail, struct xherr *err);
+
+struct inv_event {
+	int64_t id;
+	int64_t at;
+	const char *machine;		/* NULL when the event has none */
+	const char *kind;
+	int64_t duration_ms;		/* -1 when none */
+	const char *detail;
+};
+typedef int (*inv_event_cb)(void *arg, const struct inv_event *e);
+/* Events, oldest first; only those of machines named machine (every
+ * machine that had that name) when not NULL; at most limit (the newest
+ * ones) when limit > 0. */
+int inv_history_each(struct inv *inv, const char *machine, int64_t limit,
+    inv_event_cb cb, void *arg, struct xherr *err);
+
+typedef int (*inv_row_cb)(void *arg, int ncol, const char *const *names,
+    const char *const *values);
+/* Run user SQL (one statement). Unless allow_write, a statement that would
+ * write is refused before it runs. */
+int inv_sql(struct inv *inv, const char *sql, int allow_write, inv_row_cb cb,
+    void *arg, struct xherr *err);
+
+#endif

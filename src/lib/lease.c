@@ -1,0 +1,233 @@
+#include "lease.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void XH_PRINTF(3, 4)
+bad(struct lease_set *ls, unsigned line, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (ls->nbad == ls->badcap) {
+		ls->badcap = ls->badcap ? ls->badcap * 2 : 8;
+		ls->bad = xrealloc(ls->bad, ls->badcap * sizeof *ls->bad);
+	}
+	ls->bad[ls->nbad].line = line;
+	va_start(ap, fmt);
+	vsnprintf(ls->bad[ls->nbad].msg, sizeof ls->bad[0].msg, fmt, ap);
+	va_end(ap);
+	ls->nbad++;
+}
+
+static struct lease *
+add(struct lease_set *ls)
+{
+	struct lease *l;
+
+	if (ls->n == ls->cap) {
+		ls->cap = ls->cap ? ls->cap * 2 : 16;
+		ls->v = xrealloc(ls->v, ls->cap * sizeof *ls->v);
+	}
+	l = &ls->v[ls->n++];
+	memset(l, 0, sizeof *l);
+	return l;
+}
+
+/* Split a line into at most max space-separated fields. */
+static int
+fields(const char *line, size_t len, const char *f[], size_t fl[], int max)
+{
+	size_t i = 0;
+	int n = 0;
+
+	while (i < len) {
+		while (i < len && (line[i] == ' ' || line[i] == '\t'))
+			i++;
+		if (i == len)
+			break;
+		if (n == max)
+			return max + 1;
+		f[n] = line + i;
+		while (i < len && line[i] != ' ' && line[i] != '\t')
+			i++;
+		fl[n] = (size_t)(line + i - f[n]);
+		n++;
+	}
+	return n;
+}
+
+static int
+parse_i64(const char *s, size_t n, int64_t *out)
+{
+	int64_t v = 0;
+	size_t i;
+
+	if (n == 0 || n > 18)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+static char *
+opt_field(const char *s, size_t n)
+{
+	if (n == 1 && s[0] == '*')
+		return NULL;
+	return xstrndup(s, n);
+}
+
+void
+lease_parse_dnsmasq(const char *buf, size_t len, struct lease_set *out)
+{
+	const char *p = buf, *end = buf + len;
+	unsigned lineno = 0;
+	int v6 = 0;
+
+	memset(out, 0, sizeof *out);
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *le = nl ? nl : end;
+		size_t ll = (size_t)(le - p);
+		const char *f[5];
+		size_t fl[5];
+		char tmp[IDENT_IP_LEN + 8];
+		int n;
+		int64_t exp;
+		uint32_t ip;
+		struct lease *l;
+
+		lineno++;
+		if (ll > 0 && p[ll - 1] == '\r')
+			ll--;
+		n = fields(p, ll, f, fl, 5);
+		p = nl ? nl + 1 : end;
+		if (n == 0)
+			continue;
+		if (fl[0] == 4 && memcmp(f[0], "duid", 4) == 0) {
+			v6 = 1;		/* DHCPv6 leases follow */
+			continue;
+		}
+		if (v6)
+			continue;
+		if (n != 5) {
+			if (n > 5)
+				bad(out, lineno, "more than 5 fields");
+			else
+				bad(out, lineno, "expected 5 fields, found %d",
+				    n);
+			continue;
+		}
+		if (parse_i64(f[0], fl[0], &exp) == -1) {
+			bad(out, lineno, "expiry is not a number");
+			continue;
+		}
+		if (fl[1] >= sizeof tmp) {
+			bad(out, lineno, "hardware address too long");
+			continue;
+		}
+		memcpy(tmp, f[1], fl[1]);
+		tmp[fl[1]] = '\0';
+		char mac[IDENT_MAC_LEN];
+		if (ident_mac_canon(tmp, mac) == -1) {
+			bad(out, lineno, "not an Ethernet address");
+			continue;
+		}
+		if (fl[2] >= IDENT_IP_LEN) {
+			bad(out, lineno, "not an IPv4 address");
+			continue;
+		}
+		memcpy(tmp, f[2], fl[2]);
+		tmp[fl[2]] = '\0';
+		if (ident_ip_parse(tmp, &ip) == -1) {
+			bad(out, lineno, "not an IPv4 address");
+			continue;
+		}
+		l = add(out);
+		l->expires = exp;
+		memcpy(l->mac, mac, sizeof mac);
+		ident_ip_format(ip, l->ip);
+		l->hostname = opt_field(f[3], fl[3]);
+		l->client_id = opt_field(f[4], fl[4]);
+		l->line = lineno;
+	}
+}
+
+void
+lease_set_release(struct lease_set *ls)
+{
+	size_t i;
+
+	for (i = 0; i < ls->n; i++) {
+		free(ls->v[i].hostname);
+		free(ls->v[i].client_id);
+	}
+	free(ls->v);
+	free(ls->bad);
+	memset(ls, 0, sizeof *ls);
+}
+
+const struct lease *
+lease_find(const struct lease_set *ls, const char *mac, int64_t now)
+{
+	const struct lease *best = NULL;
+	char canon[IDENT_MAC_LEN];
+	size_t i;
+
+	if (ident_mac_canon(mac, canon) == -1)
+		return NULL;
+	for (i = 0; i < ls->n; i++) {
+		const struct lease *l = &ls->v[i];
+		if (strcmp(l->mac, canon) != 0)
+			continue;
+		if (l->expires != 0 && l->expires <= now)
+			continue;
+		/* 0 means never: it outlives every dated lease. */
+		if (best == NULL || l->expires == 0 ||
+		    (best->expires != 0 && l->expires > best->expires))
+			best = l;
+	}
+	return best;
+}
+
+void
+lease_dnsmasq_without(const char *buf, size_t len, const char *mac,
+    struct buf *out, int *removed)
+{
+	const char *p = buf, *end = buf + len;
+	char canon[IDENT_MAC_LEN];
+	int v6 = 0;
+
+	*removed = 0;
+	if (ident_mac_canon(mac, canon) == -1)
+		canon[0] = '\0';
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *next = nl ? nl + 1 : end;
+		const char *f[5];
+		size_t fl[5];
+		int n = fields(p, (size_t)((nl ? nl : end) - p), f, fl, 5);
+
+		if (n > 0 && fl[0] == 4 && memcmp(f[0], "duid", 4) == 0)
+			v6 = 1;
+		if (!v6 && n >= 2 && canon[0] != '\0' && fl[1] < 32) {
+			char tmp[32], c[IDENT_MAC_LEN];
+			memcpy(tmp, f[1], fl[1]);
+			tmp[fl[1]] = '\0';
+			if (ident_mac_canon(tmp, c) == 0 &&
+			    strcmp(c, canon) == 0) {
+				(*removed)++;
+				p = next;
+				continue;
+			}
+		}
+		buf_add(out, p, (size_t)(next - p));
+		p = next;
+	}
+}

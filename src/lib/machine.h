@@ -1,0 +1,113 @@
+/*
+ * machine: the lifecycle, and the only module that calls several others
+ * (inv, iso, disk, ssh, net, hv, lease, watch). xhinv and the plugin both
+ * drive machines through it, so both leave the same records.
+ *
+ *	struct machine_ctx ctx;
+ *	machine_ctx_init(&ctx, store, inv);	settings from the environment
+ *	ctx.progress = print_line;		optional: "waiting for IP..."
+ *	ctx.cancel = &interrupted;		optional: SIGINT sets it
+ *	machine_create(&ctx, &opts, &err);
+ *	machine_stop(&ctx, "dev", 30, &err);
+ *
+ * Every step that changes recorded state is one inventory transaction with
+ * its event. A create that fails is rolled back: VM killed, lease and
+ * reservation released, files removed, a create-failed event recorded.
+ * Operations on one machine are serialised by a lock file in
+ * <store>/locks/; different machines proceed in parallel.
+ *
+ * State comes from reality: a recorded process counts as running only
+ * while proc_check() says it is ours and alive; when it is not, the change
+ * is recorded (an "exited" event) before anything is reported.
+ */
+#ifndef MACHINE_H
+#define MACHINE_H
+
+#include <signal.h>
+#include <stdint.h>
+
+#include "inv.h"
+#include "xherr.h"
+
+#define MACHINE_DEFAULT_CPUS 1
+#define MACHINE_DEFAULT_MEMORY_MB 1024
+#define MACHINE_DEFAULT_DISK_MB 20000
+#define MACHINE_MIN_MEMORY_MB 64
+#define MACHINE_MIN_DISK_MB 32
+#define MACHINE_MAX_DISK_MB (16LL * 1024 * 1024)
+#define MACHINE_MAX_CPUS 128
+#define MACHINE_DEFAULT_TIMEOUT_S 120
+#define MACHINE_DEFAULT_STOP_TIMEOUT_S 30
+
+struct machine_ctx {
+	const char *store;
+	struct inv *inv;
+	volatile sig_atomic_t *cancel;	/* may be NULL */
+	void (*progress)(void *arg, const char *msg);	/* may be NULL */
+	void *progress_arg;
+	/* the shared network, from XHINV_BRIDGE / XHINV_SUBNET */
+	const char *bridge;
+	const char *subnet;
+};
+
+void machine_ctx_init(struct machine_ctx *ctx, const char *store,
+    struct inv *inv);
+
+struct machine_create_opts {
+	const char *name;
+	const char *iso;		/* path or file:// URL */
+	int cpus;
+	int memory_mb;
+	int64_t disk_mb;
+	const char *uuid;		/* NULL or "": a random one */
+	const char *cmdline;		/* NULL: the ISO's isolinux append line */
+	int timeout_s;			/* for IP and SSH; 0: default */
+	int dir_may_exist;		/* docker-machine made the directory */
+};
+
+/* Check a create request before anything is made (usage errors). */
+int machine_check_create(const struct machine_create_opts *o,
+    struct xherr *err);
+int machine_create(struct machine_ctx *ctx, const struct machine_create_opts *o,
+    struct xherr *err);
+/* XHE_STATE when already running / already stopped. */
+int machine_start(struct machine_ctx *ctx, const char *name, int timeout_s,
+    struct xherr *err);
+int machine_stop(struct machine_ctx *ctx, const char *name, int timeout_s,
+    struct xherr *err);
+int machine_kill(struct machine_ctx *ctx, const char *name, struct xherr *err);
+int machine_restart(struct machine_ctx *ctx, const char *name, int timeout_s,
+    struct xherr *err);
+/* Stop (force: kill) and remove: lease, reservation, files; the row stays. */
+int machine_rm(struct machine_ctx *ctx, const char *name, int force,
+    struct xherr *err);
+
+enum machine_state {
+	MACHINE_STOPPED = 0,
+	MACHINE_RUNNING,
+	MACHINE_PAUSED,
+};
+const char *machine_state_str(int state);
+/* Record every recorded process that is no longer ours as ended (the cheap
+ * part of reconcile; ls and status run it first). */
+int machine_refresh(struct machine_ctx *ctx, struct xherr *err);
+/* The live machine and its true state (after refresh). */
+int machine_get(struct machine_ctx *ctx, const char *name,
+    struct inv_machine *m, int *state, struct xherr *err);
+
+/* gc: each finding is reported through report(arg, line); with dry_run
+ * nothing changes. *found counts findings. */
+int machine_gc(struct machine_ctx *ctx, int dry_run,
+    void (*report)(void *arg, const char *line), void *arg, int *found,
+    struct xherr *err);
+/* Stop the shared network's dnsmasq and delete its bridge (refused while
+ * a machine runs). */
+int machine_network_down(struct machine_ctx *ctx, struct xherr *err);
+
+/* <store>/xhinv.db, <store>/machines/<name>: results are the caller's. */
+char *machine_db_path(const char *store);
+char *machine_dir(const char *store, const char *name);
+/* $MACHINE_STORAGE_PATH, else ~/.docker/machine; the caller's. */
+char *machine_default_store(void);
+
+#endif

@@ -1,0 +1,330 @@
+#include "proc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+const char *
+proc_status_str(int status)
+{
+	switch (status) {
+	case PROC_ALIVE:
+		return "alive";
+	case PROC_GONE:
+		return "not running";
+	case PROC_REUSED:
+		return "pid reused by another process";
+	case PROC_REBOOTED:
+		return "recorded before the host rebooted";
+	}
+	return "unknown";
+}
+
+/* An executable replaced on disk reads back as "PATH (deleted)". */
+static int
+same_exe(const char *a, const char *b)
+{
+	static const char del[] = " (deleted)";
+	size_t la = strlen(a), lb = strlen(b), ld = sizeof del - 1;
+
+	if (la > ld && strcmp(a + la - ld, del) == 0)
+		la -= ld;
+	if (lb > ld && strcmp(b + lb - ld, del) == 0)
+		lb -= ld;
+	return la == lb && memcmp(a, b, la) == 0;
+}
+
+int
+proc_check(const struct proc_ident *rec)
+{
+	struct proc_ident now;
+	char boot[40];
+
+	if (rec->pid <= 0)
+		return PROC_GONE;
+	if (proc_boot_id(boot, NULL) == 0 && rec->boot_id[0] != '\0' &&
+	    strcmp(boot, rec->boot_id) != 0)
+		return PROC_REBOOTED;
+	if (proc_ident_read(rec->pid, &now, NULL) == -1)
+		return PROC_GONE;
+	if (now.start_time != rec->start_time || !same_exe(now.exe, rec->exe))
+		return PROC_REUSED;
+	return PROC_ALIVE;
+}
+
+int
+proc_signal(const struct proc_ident *rec, int sig, struct xherr *err)
+{
+	int st = proc_check(rec);
+
+	if (st != PROC_ALIVE)
+		return xherr_set(err, XHE_NOTFOUND, "process %d is %s",
+		    (int)rec->pid, proc_status_str(st));
+	if (kill(rec->pid, sig) == -1)
+		return xherr_sys(err, "cannot signal process %d", (int)rec->pid);
+	return 0;
+}
+
+static int
+pidfd_open_compat(pid_t pid)
+{
+#ifdef SYS_pidfd_open
+	return (int)syscall(SYS_pidfd_open, pid, 0);
+#else
+	(void)pid;
+	errno = ENOSYS;
+	return -1;
+#endif
+}
+
+int
+proc_wait_gone(const struct proc_ident *rec, int timeout_ms,
+    volatile sig_atomic_t *cancel, struct xherr *err)
+{
+	int64_t deadline = util_mono_ms() + timeout_ms;
+	int fd = pidfd_open_compat(rec->pid);
+	int rc = -1;
+
+	for (;;) {
+		if (proc_check(rec) != PROC_ALIVE) {
+			rc = 0;
+			break;
+		}
+		if (cancel != NULL && *cancel) {
+			xherr_set(err, XHE_FAIL, "interrupted");
+			break;
+		}
+		int slice = 100;
+		if (timeout_ms >= 0) {
+			int64_t left = deadline - util_mono_ms();
+			if (left <= 0) {
+				xherr_set(err, XHE_TIMEOUT,
+				    "process %d still running after %d ms",
+				    (int)rec->pid, timeout_ms);
+				break;
+			}
+			if (left < slice)
+				slice = (int)left;
+		}
+		if (fd >= 0) {
+			/* A pidfd becomes readable when the process exits. */
+			struct pollfd p = { fd, POLLIN, 0 };
+			poll(&p, 1, slice);
+		} else {
+			util_sleep_ms(slice < 20 ? slice : 20);
+		}
+	}
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+char *
+proc_which(const char *prog, struct xherr *err)
+{
+	const char *path, *p;
+
+	if (strchr(prog, '/') != NULL) {
+		if (access(prog, X_OK) == -1) {
+			xherr_sys(err, "cannot run %s", prog);
+			return NULL;
+		}
+		return xstrdup(prog);
+	}
+	path = getenv("PATH");
+	if (path == NULL || *path == '\0')
+		path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+	for (p = path; ; ) {
+		const char *e = strchr(p, ':');
+		size_t n = e ? (size_t)(e - p) : strlen(p);
+		char *cand = n ? xasprintf("%.*s/%s", (int)n, p, prog) :
+		    xasprintf("./%s", prog);
+		struct stat st;
+		if (stat(cand, &st) == 0 && S_ISREG(st.st_mode) &&
+		    access(cand, X_OK) == 0)
+			return cand;
+		free(cand);
+		if (e == NULL)
+			break;
+		p = e + 1;
+	}
+	xherr_set(err, XHE_NOTFOUND, "%s not found in PATH", prog);
+	return NULL;
+}
+
+int
+proc_spawn(char *const argv[], const struct proc_opts *opts, pid_t *pid,
+    struct xherr *err)
+{
+	char *exe;
+	int devnull, ep[2], i;
+	pid_t child;
+	int out_fd = opts ? opts->out_fd : -1;
+	int err_fd = opts ? opts->err_fd : -1;
+
+	if ((exe = proc_which(argv[0], err)) == NULL)
+		return -1;
+	devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (devnull == -1) {
+		free(exe);
+		return xherr_sys(err, "cannot open /dev/null");
+	}
+	/* The exec error travels back through a close-on-exec pipe. */
+	if (pipe2(ep, O_CLOEXEC) == -1) {
+		close(devnull);
+		free(exe);
+		return xherr_sys(err, "cannot create a pipe");
+	}
+	child = fork();
+	if (child == -1) {
+		xherr_sys(err, "cannot fork to run %s", argv[0]);
+		close(devnull);
+		close(ep[0]);
+		close(ep[1]);
+		free(exe);
+		return -1;
+	}
+	if (child == 0) {
+		/* Only async-signal-safe calls from here to exec. */
+		int e;
+		if (opts && opts->new_session)
+			setsid();
+		dup2(devnull, 0);
+		dup2(out_fd >= 0 ? out_fd : devnull, 1);
+		dup2(err_fd >= 0 ? err_fd : devnull, 2);
+		for (i = 0; opts && i < opts->nkeep; i++) {
+			int fl = fcntl(opts->keep_fds[i], F_GETFD);
+			if (fl != -1)
+				fcntl(opts->keep_fds[i], F_SETFD, fl & ~FD_CLOEXEC);
+		}
+		execv(exe, argv);
+		e = errno;
+		if (write(ep[1], &e, sizeof e) < 0)
+			_exit(127);
+		_exit(127);
+	}
+	close(ep[1]);
+	close(devnull);
+	int e = 0;
+	ssize_t r;
+	while ((r = read(ep[0], &e, sizeof e)) == -1 && errno == EINTR)
+		;
+	close(ep[0]);
+	if (r == (ssize_t)sizeof e) {
+		waitpid(child, NULL, 0);
+		errno = e;
+		xherr_sys(err, "cannot run %s", exe);
+		free(exe);
+		return -1;
+	}
+	free(exe);
+	*pid = child;
+	return 0;
+}
+
+const char *
+proc_status_text(int wstatus)
+{
+	static __thread char text[64];
+
+	if (WIFEXITED(wstatus))
+		snprintf(text, sizeof text, "exited with status %d",
+		    WEXITSTATUS(wstatus));
+	else if (WIFSIGNALED(wstatus))
+		snprintf(text, sizeof text, "killed by signal %d",
+		    WTERMSIG(wstatus));
+	else
+		snprintf(text, sizeof text, "ended with wait status %#x",
+		    wstatus);
+	return text;
+}
+
+int
+proc_wait_child(pid_t pid, int timeout_ms, int *status, struct xherr *err)
+{
+	int64_t deadline = util_mono_ms() + timeout_ms;
+	int st;
+
+	for (;;) {
+		pid_t r = waitpid(pid, &st, WNOHANG);
+		if (r == pid)
+			break;
+		if (r == -1 && errno != EINTR)
+			return xherr_sys(err, "cannot wait for process %d",
+			    (int)pid);
+		if (util_mono_ms() >= deadline) {
+			kill(pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+			return xherr_set(err, XHE_TIMEOUT, "process %d did not "
+			    "finish in %d ms", (int)pid, timeout_ms);
+		}
+		util_sleep_ms(10);
+	}
+	if (status)
+		*status = st;
+	return 0;
+}
+
+int
+proc_run(char *const argv[], int timeout_ms, struct buf *out, int *status,
+    struct xherr *err)
+{
+	struct proc_opts o = { 0 };
+	int p[2], rc = -1, st = 0;
+	pid_t pid;
+	int64_t deadline = util_mono_ms() + timeout_ms;
+
+	if (pipe2(p, O_CLOEXEC) == -1)
+		return xherr_sys(err, "cannot create a pipe");
+	o.out_fd = p[1];
+	o.err_fd = p[1];
+	if (proc_spawn(argv, &o, &pid, err) == -1) {
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	}
+	close(p[1]);
+	for (;;) {
+		int left = (int)(deadline - util_mono_ms());
+		if (timeout_ms >= 0 && left <= 0) {
+			kill(pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+			xherr_set(err, XHE_TIMEOUT, "%s did not finish in %d ms",
+			    argv[0], timeout_ms);
+			goto out;
+		}
+		struct pollfd pf = { p[0], POLLIN, 0 };
+		int n = poll(&pf, 1, timeout_ms >= 0 ? left : -1);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			continue;
+		char chunk[4096];
+		ssize_t r = read(p[0], chunk, sizeof chunk);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		if (out != NULL && out->len < (1u << 20))
+			buf_add(out, chunk, (size_t)r);
+	}
+	while (waitpid(pid, &st, 0) == -1) {
+		if (errno != EINTR) {
+			xherr_sys(err, "cannot wait for %s", argv[0]);
+			goto out;
+		}
+	}
+	if (status)
+		*status = st;
+	rc = 0;
+out:
+	close(p[0]);
+	return rc;
+}

@@ -1,0 +1,86 @@
+/*
+ * proc: the one owner of fork/exec/waitpid and of process identity.
+ *
+ * A stored pid means nothing on its own: after a crash or a host reboot the
+ * number can belong to anything. A process is "ours" only while its pid, its
+ * start time, its executable and the boot id all match what was recorded
+ * when we started it (struct proc_ident). proc_check() says which of those
+ * no longer hold; proc_signal() re-checks before sending anything, so we
+ * never signal a stranger.
+ *
+ * Spawning: proc_spawn() starts argv[0] (resolved in PATH before fork) with
+ * stdin from /dev/null, chosen stdout/stderr, every descriptor closed except
+ * the ones listed in keep_fds. proc_run() runs a short command to completion
+ * with a timeout and captures its output.
+ *
+ * Platform parts (reading another process's identity, the boot id) live in
+ * proc_linux.c and proc_darwin.c.
+ */
+#ifndef PROC_H
+#define PROC_H
+
+#include <signal.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "util.h"
+#include "xherr.h"
+
+#define PROC_EXE_MAX 1024
+
+struct proc_ident {
+	pid_t pid;
+	uint64_t start_time;	/* Linux: clock ticks after boot; macOS: µs since epoch */
+	char boot_id[40];
+	char exe[PROC_EXE_MAX];	/* absolute path of the executable */
+};
+
+enum proc_status {
+	PROC_ALIVE = 0,		/* same pid, start time, executable and boot */
+	PROC_GONE,		/* no such process, or a zombie */
+	PROC_REUSED,		/* the pid now belongs to another process */
+	PROC_REBOOTED,		/* recorded during an earlier boot of the host */
+};
+
+const char *proc_status_str(int status);
+
+/* Read the identity of a live process (platform code). */
+int proc_ident_read(pid_t pid, struct proc_ident *out, struct xherr *err);
+/* The current boot's id (platform code). */
+int proc_boot_id(char out[40], struct xherr *err);
+/* Compare a recorded identity with what runs now. Never fails: anything it
+ * cannot read counts as PROC_GONE. */
+int proc_check(const struct proc_ident *rec);
+/* Send sig only if rec is still PROC_ALIVE. Returns 0 when sent, -1 with
+ * XHE_NOTFOUND when the process is not (or no longer) ours. */
+int proc_signal(const struct proc_ident *rec, int sig, struct xherr *err);
+/* Wait until rec is no longer alive, up to timeout_ms (<0: forever).
+ * Returns 0 when gone, -1 with XHE_TIMEOUT, or XHE_FAIL if *cancel was set. */
+int proc_wait_gone(const struct proc_ident *rec, int timeout_ms,
+    volatile sig_atomic_t *cancel, struct xherr *err);
+
+struct proc_opts {
+	const int *keep_fds;	/* descriptors the child keeps (CLOEXEC cleared) */
+	int nkeep;
+	int out_fd;		/* child's stdout, -1 for /dev/null */
+	int err_fd;		/* child's stderr, -1 for /dev/null */
+	int new_session;	/* setsid() in the child */
+};
+
+/* Find prog in PATH (or take it as is when it has a '/'). The result is the
+ * caller's. */
+char *proc_which(const char *prog, struct xherr *err);
+int proc_spawn(char *const argv[], const struct proc_opts *opts, pid_t *pid,
+    struct xherr *err);
+/* Wait for a child of ours to exit, at most timeout_ms (then SIGKILL and
+ * XHE_TIMEOUT). */
+int proc_wait_child(pid_t pid, int timeout_ms, int *status, struct xherr *err);
+/* Run argv to completion (at most timeout_ms, then SIGKILL), capturing
+ * stdout and stderr together into out (may be NULL). *status is the wait
+ * status. Returns -1 only when it could not run or timed out. */
+int proc_run(char *const argv[], int timeout_ms, struct buf *out, int *status,
+    struct xherr *err);
+/* "exited with status 3" / "killed by signal 9"; static storage. */
+const char *proc_status_text(int wstatus);
+
+#endif

@@ -1,0 +1,80 @@
+/* proc_linux: process identity from /proc. */
+#include "proc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int
+proc_boot_id(char out[40], struct xherr *err)
+{
+	char buf[64];
+	ssize_t n;
+	int fd;
+
+	fd = open("/proc/sys/kernel/random/boot_id", O_RDONLY | O_CLOEXEC);
+	if (fd == -1)
+		return xherr_sys(err, "cannot read the boot id");
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return xherr_set(err, XHE_IO, "cannot read the boot id");
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	if (strlen(buf) >= 40)
+		return xherr_set(err, XHE_INVAL, "boot id too long");
+	memcpy(out, buf, strlen(buf) + 1);
+	return 0;
+}
+
+int
+proc_ident_read(pid_t pid, struct proc_ident *out, struct xherr *err)
+{
+	char path[64], stat[1024], *p;
+	unsigned long long start = 0;
+	ssize_t n;
+	int fd, field;
+
+	memset(out, 0, sizeof *out);
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd == -1)
+		return xherr_sys(err, "no process %d", (int)pid);
+	n = read(fd, stat, sizeof stat - 1);
+	close(fd);
+	if (n <= 0)
+		return xherr_set(err, XHE_NOTFOUND, "no process %d", (int)pid);
+	stat[n] = '\0';
+	/* The command name may hold spaces and ')': fields resume after the
+	 * last ')'. Field 3 is the state, field 22 the start time. */
+	p = strrchr(stat, ')');
+	if (p == NULL || p[1] != ' ')
+		return xherr_set(err, XHE_INVAL, "cannot parse %s", path);
+	p += 2;
+	if (*p == 'Z' || *p == 'X')
+		return xherr_set(err, XHE_NOTFOUND, "process %d has exited",
+		    (int)pid);
+	for (field = 3; field < 22; field++) {
+		p = strchr(p, ' ');
+		if (p == NULL)
+			return xherr_set(err, XHE_INVAL, "cannot parse %s", path);
+		p++;
+	}
+	start = strtoull(p, NULL, 10);
+	snprintf(path, sizeof path, "/proc/%d/exe", (int)pid);
+	n = readlink(path, out->exe, sizeof out->exe - 1);
+	if (n == -1) {
+		/* Kernel threads have no executable; nothing of ours is one. */
+		return xherr_sys(err, "cannot read the executable of process %d",
+		    (int)pid);
+	}
+	out->exe[n] = '\0';
+	out->pid = pid;
+	out->start_time = start;
+	if (proc_boot_id(out->boot_id, err) == -1)
+		return -1;
+	return 0;
+}

@@ -1,0 +1,157 @@
+#include "ssh.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "proc.h"
+
+#define KEYGEN_MS 30000
+
+int
+ssh_keygen(const char *dir, struct xherr *err)
+{
+	char *key = util_path_join(dir, "id_rsa");
+	char *pub = util_path_join(dir, "id_rsa.pub");
+	char *argv[] = { "ssh-keygen", "-q", "-t", "rsa", "-b", "2048", "-m",
+	    "PEM", "-N", "", "-C", "", "-f", key, NULL };
+	struct buf out;
+	int status, rc = -1;
+
+	buf_init(&out);
+	if (util_exists(key)) {
+		rc = 0;		/* as the original: an existing key is kept */
+		goto done;
+	}
+	if (proc_run(argv, KEYGEN_MS, &out, &status, err) == -1) {
+		xherr_wrap(err, "cannot generate the SSH key (is openssh-client "
+		    "installed?)");
+		goto done;
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		xherr_set(err, XHE_FAIL, "ssh-keygen %s: %s",
+		    proc_status_text(status), out.len ? buf_str(&out) : "");
+		goto done;
+	}
+	if (chmod(key, 0600) == -1 || chmod(pub, 0600) == -1) {
+		xherr_sys(err, "cannot set the mode of %s", key);
+		goto done;
+	}
+	rc = 0;
+done:
+	buf_release(&out);
+	free(key);
+	free(pub);
+	return rc;
+}
+
+/* One attempt: 1 banner seen, 0 not yet. */
+static int
+try_banner(const struct sockaddr_in *sa, int slice_ms)
+{
+	int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	struct pollfd p;
+	char buf[8];
+	size_t got = 0;
+	int64_t end = util_mono_ms() + slice_ms;
+
+	if (s == -1)
+		return 0;
+	if (connect(s, (const struct sockaddr *)sa, sizeof *sa) == -1 &&
+	    errno != EINPROGRESS)
+		goto no;
+	p.fd = s;
+	p.events = POLLOUT;
+	if (poll(&p, 1, slice_ms) != 1)
+		goto no;
+	int soerr = 0;
+	socklen_t sl = sizeof soerr;
+	if (getsockopt(s, SOL_SOCKET, SO_ERROR, &soerr, &sl) == -1 || soerr)
+		goto no;
+	while (got < 4) {
+		int left = (int)(end - util_mono_ms());
+		if (left <= 0)
+			goto no;
+		p.events = POLLIN;
+		if (poll(&p, 1, left) != 1)
+			goto no;
+		ssize_t r = read(s, buf + got, 4 - got);
+		if (r <= 0)
+			goto no;
+		got += (size_t)r;
+	}
+	close(s);
+	return memcmp(buf, "SSH-", 4) == 0;
+no:
+	close(s);
+	return 0;
+}
+
+int
+ssh_wait(const char *ip, int port, int timeout_ms,
+    volatile sig_atomic_t *cancel, struct xherr *err)
+{
+	struct sockaddr_in sa;
+	int64_t deadline = util_mono_ms() + timeout_ms;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((uint16_t)port);
+	if (inet_pton(AF_INET, ip, &sa.sin_addr) != 1)
+		return xherr_set(err, XHE_INVAL, "bad IP address %s", ip);
+	for (;;) {
+		int64_t t0 = util_mono_ms();
+		if (try_banner(&sa, 2000))
+			return 0;
+		if (cancel != NULL && *cancel)
+			return xherr_set(err, XHE_FAIL, "interrupted");
+		if (util_mono_ms() >= deadline)
+			return xherr_set(err, XHE_TIMEOUT, "no SSH answer from "
+			    "%s:%d after %d s", ip, port, timeout_ms / 1000);
+		/* A refused connect returns at once: do not spin. */
+		int64_t spent = util_mono_ms() - t0;
+		if (spent < 200)
+			util_sleep_ms((int)(200 - spent));
+	}
+}
+
+void
+ssh_client_argv(const char *key, const char *ip, char *const *cmd, int ncmd,
+    struct strv *argv)
+{
+	int i;
+
+	strv_add(argv, "ssh");
+	strv_add(argv, "-i");
+	strv_add(argv, key);
+	/* Guests are re-created with new host keys on the same IPs. */
+	strv_add(argv, "-o");
+	strv_add(argv, "StrictHostKeyChecking=no");
+	strv_add(argv, "-o");
+	strv_add(argv, "UserKnownHostsFile=/dev/null");
+	strv_add(argv, "-o");
+	strv_add(argv, "LogLevel=ERROR");
+	strv_add(argv, "-o");
+	strv_add(argv, "IdentitiesOnly=yes");
+	strv_add(argv, "-o");
+	strv_add(argv, "ConnectTimeout=10");
+	/* A guest that powers off mid-session never sends a RST. */
+	strv_add(argv, "-o");
+	strv_add(argv, "ServerAliveInterval=5");
+	strv_add(argv, "-o");
+	strv_add(argv, "ServerAliveCountMax=3");
+	strv_addf(argv, "%s@%s", SSH_USER, ip);
+	if (ncmd > 0) {
+		strv_add(argv, "--");
+		for (i = 0; i < ncmd; i++)
+			strv_add(argv, cmd[i]);
+	}
+}

@@ -1,0 +1,548 @@
+#include "util.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#ifdef __linux__
+#include <linux/fs.h>
+#endif
+
+void
+strv_init(struct strv *sv)
+{
+	sv->n = 0;
+	sv->cap = 8;
+	sv->v = xcalloc(sv->cap, sizeof *sv->v);
+}
+
+void
+strv_add(struct strv *sv, const char *s)
+{
+	if (sv->n + 2 > sv->cap) {
+		sv->cap *= 2;
+		sv->v = xrealloc(sv->v, sv->cap * sizeof *sv->v);
+	}
+	sv->v[sv->n++] = xstrdup(s);
+	sv->v[sv->n] = NULL;
+}
+
+void
+strv_addf(struct strv *sv, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		s = NULL;
+	va_end(ap);
+	if (s == NULL)
+		s = xstrdup("");	/* unreachable short of OOM */
+	strv_add(sv, s);
+	free(s);
+}
+
+void
+strv_release(struct strv *sv)
+{
+	size_t i;
+
+	if (sv->v == NULL)
+		return;
+	for (i = 0; i < sv->n; i++)
+		free(sv->v[i]);
+	free(sv->v);
+	sv->v = NULL;
+	sv->n = sv->cap = 0;
+}
+
+char *
+strv_join(const struct strv *sv, const char *sep)
+{
+	struct buf b;
+	size_t i;
+	char *s;
+
+	buf_init(&b);
+	for (i = 0; i < sv->n; i++) {
+		if (i)
+			buf_add(&b, sep, strlen(sep));
+		buf_add(&b, sv->v[i], strlen(sv->v[i]));
+	}
+	buf_str(&b);
+	s = b.p;
+	return s;
+}
+
+void
+buf_init(struct buf *b)
+{
+	b->p = NULL;
+	b->len = b->cap = 0;
+}
+
+static void
+buf_grow(struct buf *b, size_t n)
+{
+	if (b->len + n + 1 <= b->cap)
+		return;
+	if (b->cap == 0)
+		b->cap = 64;
+	while (b->len + n + 1 > b->cap)
+		b->cap *= 2;
+	b->p = xrealloc(b->p, b->cap);
+}
+
+void
+buf_add(struct buf *b, const void *data, size_t n)
+{
+	buf_grow(b, n);
+	if (n)
+		memcpy(b->p + b->len, data, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+void
+buf_addc(struct buf *b, char c)
+{
+	buf_add(b, &c, 1);
+}
+
+void
+buf_addf(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	buf_grow(b, (size_t)n);
+	va_start(ap, fmt);
+	vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+}
+
+const char *
+buf_str(struct buf *b)
+{
+	buf_grow(b, 0);
+	b->p[b->len] = '\0';
+	return b->p;
+}
+
+void
+buf_release(struct buf *b)
+{
+	free(b->p);
+	buf_init(b);
+}
+
+int64_t
+util_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t
+util_mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void
+util_sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+}
+
+int
+util_mkdir_p(const char *path, mode_t mode, struct xherr *err)
+{
+	char *p = xstrdup(path), *s;
+	int rc = -1;
+
+	for (s = p + 1; ; s++) {
+		if (*s != '/' && *s != '\0')
+			continue;
+		char c = *s;
+		*s = '\0';
+		if (mkdir(p, mode) == -1 && errno != EEXIST) {
+			xherr_sys(err, "cannot create directory %s", p);
+			goto out;
+		}
+		*s = c;
+		if (c == '\0')
+			break;
+	}
+	struct stat st;
+	if (stat(path, &st) == -1) {
+		xherr_sys(err, "cannot create directory %s", path);
+		goto out;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		xherr_set(err, XHE_EXISTS, "%s exists and is not a directory", path);
+		goto out;
+	}
+	rc = 0;
+out:
+	free(p);
+	return rc;
+}
+
+static int
+fsync_parent(const char *path)
+{
+	char *dir = xstrdup(path), *slash = strrchr(dir, '/');
+	int fd;
+
+	if (slash == dir)
+		slash[1] = '\0';
+	else if (slash != NULL)
+		*slash = '\0';
+	else
+		strcpy(dir, ".");
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	free(dir);
+	if (fd == -1)
+		return -1;
+	fsync(fd);
+	close(fd);
+	return 0;
+}
+
+static int
+write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+
+	while (len > 0) {
+		ssize_t w = write(fd, p, len);
+		if (w == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Open a fresh temporary file next to path; *tmp is the caller's. */
+static int
+open_temp(const char *path, mode_t mode, char **tmp, struct xherr *err)
+{
+	int fd;
+
+	*tmp = xasprintf("%s.tmp.XXXXXX", path);
+	fd = mkostemp(*tmp, O_CLOEXEC);
+	if (fd == -1) {
+		xherr_sys(err, "cannot create a temporary file for %s", path);
+		free(*tmp);
+		*tmp = NULL;
+		return -1;
+	}
+	if (fchmod(fd, mode) == -1) {
+		xherr_sys(err, "cannot set the mode of %s", *tmp);
+		close(fd);
+		unlink(*tmp);
+		free(*tmp);
+		*tmp = NULL;
+		return -1;
+	}
+	return fd;
+}
+
+static int
+commit_temp(int fd, char *tmp, const char *path, struct xherr *err)
+{
+	if (fsync(fd) == -1) {
+		xherr_sys(err, "cannot write %s", path);
+		goto fail;
+	}
+	if (close(fd) == -1) {
+		fd = -1;
+		xherr_sys(err, "cannot write %s", path);
+		goto fail;
+	}
+	fd = -1;
+	if (rename(tmp, path) == -1) {
+		xherr_sys(err, "cannot rename %s to %s", tmp, path);
+		goto fail;
+	}
+	fsync_parent(path);
+	free(tmp);
+	return 0;
+fail:
+	if (fd != -1)
+		close(fd);
+	unlink(tmp);
+	free(tmp);
+	return -1;
+}
+
+int
+util_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
+    struct xherr *err)
+{
+	char *tmp;
+	int fd;
+
+	if ((fd = open_temp(path, mode, &tmp, err)) == -1)
+		return -1;
+	if (write_all(fd, data, len) == -1) {
+		xherr_sys(err, "cannot write %s", path);
+		close(fd);
+		unlink(tmp);
+		free(tmp);
+		return -1;
+	}
+	return commit_temp(fd, tmp, path, err);
+}
+
+int
+util_atomic_open(struct util_atomic *a, const char *path, mode_t mode,
+    struct xherr *err)
+{
+	a->path = NULL;
+	if ((a->fd = open_temp(path, mode, &a->tmp, err)) == -1)
+		return -1;
+	a->path = xstrdup(path);
+	return 0;
+}
+
+int
+util_atomic_write(struct util_atomic *a, const void *data, size_t len,
+    struct xherr *err)
+{
+	if (write_all(a->fd, data, len) == -1)
+		return xherr_sys(err, "cannot write %s", a->path);
+	return 0;
+}
+
+int
+util_atomic_commit(struct util_atomic *a, struct xherr *err)
+{
+	int rc = commit_temp(a->fd, a->tmp, a->path, err);
+
+	free(a->path);
+	a->path = a->tmp = NULL;
+	a->fd = -1;
+	return rc;
+}
+
+void
+util_atomic_abort(struct util_atomic *a)
+{
+	if (a->fd != -1)
+		close(a->fd);
+	if (a->tmp != NULL)
+		unlink(a->tmp);
+	free(a->tmp);
+	free(a->path);
+	a->path = a->tmp = NULL;
+	a->fd = -1;
+}
+
+int
+util_read_file(const char *path, size_t max, char **out, size_t *len,
+    struct xherr *err)
+{
+	struct buf b;
+	char chunk[65536];
+	ssize_t r;
+	int fd;
+
+	*out = NULL;
+	if (len)
+		*len = 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd == -1)
+		return xherr_sys(err, "cannot open %s", path);
+	buf_init(&b);
+	for (;;) {
+		r = read(fd, chunk, sizeof chunk);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1) {
+			xherr_sys(err, "cannot read %s", path);
+			goto fail;
+		}
+		if (r == 0)
+			break;
+		if (b.len + (size_t)r > max) {
+			xherr_set(err, XHE_INVAL, "%s is larger than %zu bytes",
+			    path, max);
+			goto fail;
+		}
+		buf_add(&b, chunk, (size_t)r);
+	}
+	close(fd);
+	buf_str(&b);
+	*out = b.p;
+	if (len)
+		*len = b.len;
+	return 0;
+fail:
+	close(fd);
+	buf_release(&b);
+	return -1;
+}
+
+int
+util_copy_file(const char *src, const char *dst, mode_t mode,
+    struct xherr *err)
+{
+	char *tmp = NULL;
+	int in, out = -1;
+	struct stat st;
+
+	in = open(src, O_RDONLY | O_CLOEXEC);
+	if (in == -1)
+		return xherr_sys(err, "cannot open %s", src);
+	if (fstat(in, &st) == -1) {
+		xherr_sys(err, "cannot stat %s", src);
+		goto fail;
+	}
+	if ((out = open_temp(dst, mode, &tmp, err)) == -1)
+		goto fail;
+#ifdef FICLONE
+	if (ioctl(out, FICLONE, in) == 0)
+		goto done;
+#endif
+	off_t left = st.st_size;
+	while (left > 0) {
+		ssize_t n = copy_file_range(in, NULL, out, NULL, (size_t)left, 0);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			/* Fall back to read/write for what is left. */
+			char chunk[65536];
+			ssize_t r = read(in, chunk, sizeof chunk);
+			if (r <= 0 || write_all(out, chunk, (size_t)r) == -1) {
+				xherr_sys(err, "cannot copy %s to %s", src, dst);
+				goto fail;
+			}
+			n = r;
+		}
+		left -= n;
+	}
+done:
+	close(in);
+	return commit_temp(out, tmp, dst, err);
+fail:
+	close(in);
+	if (out != -1) {
+		close(out);
+		unlink(tmp);
+	}
+	free(tmp);
+	return -1;
+}
+
+static int
+rm_at(int at, const char *name, struct xherr *err)
+{
+	struct stat st;
+
+	if (fstatat(at, name, &st, AT_SYMLINK_NOFOLLOW) == -1) {
+		if (errno == ENOENT)
+			return 0;
+		return xherr_sys(err, "cannot stat %s", name);
+	}
+	if (S_ISDIR(st.st_mode)) {
+		int fd = openat(at, name,
+		    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd == -1)
+			return xherr_sys(err, "cannot open directory %s", name);
+		DIR *d = fdopendir(fd);
+		if (d == NULL) {
+			close(fd);
+			return xherr_sys(err, "cannot read directory %s", name);
+		}
+		struct dirent *de;
+		int rc = 0;
+		while ((de = readdir(d)) != NULL) {
+			if (strcmp(de->d_name, ".") == 0 ||
+			    strcmp(de->d_name, "..") == 0)
+				continue;
+			if (rm_at(dirfd(d), de->d_name, err) == -1) {
+				rc = -1;
+				break;
+			}
+		}
+		closedir(d);
+		if (rc == -1)
+			return -1;
+		if (unlinkat(at, name, AT_REMOVEDIR) == -1 && errno != ENOENT)
+			return xherr_sys(err, "cannot remove directory %s", name);
+		return 0;
+	}
+	if (unlinkat(at, name, 0) == -1 && errno != ENOENT)
+		return xherr_sys(err, "cannot remove %s", name);
+	return 0;
+}
+
+int
+util_rm_tree(const char *path, struct xherr *err)
+{
+	if (rm_at(AT_FDCWD, path, err) == -1)
+		return xherr_wrap(err, "cannot remove %s", path);
+	return 0;
+}
+
+int
+util_exists(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0;
+}
+
+int
+util_file_size(const char *path, int64_t *apparent, int64_t *allocated,
+    struct xherr *err)
+{
+	struct stat st;
+
+	if (stat(path, &st) == -1)
+		return xherr_sys(err, "cannot stat %s", path);
+	if (apparent)
+		*apparent = st.st_size;
+	if (allocated)
+		*allocated = (int64_t)st.st_blocks * 512;
+	return 0;
+}
+
+char *
+util_path_join(const char *a, const char *b)
+{
+	size_t la = strlen(a);
+
+	if (la > 0 && a[la - 1] == '/')
+		return xasprintf("%s%s", a, b);
+	return xasprintf("%s/%s", a, b);
+}

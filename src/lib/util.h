@@ -1,0 +1,87 @@
+/*
+ * util: small file-system and string helpers shared by every module.
+ *
+ * Files that must never be seen half-written go through util_write_atomic()
+ * (temporary name in the same directory, fsync, rename, fsync directory).
+ * util_rm_tree() never follows symbolic links, so a link planted inside a
+ * machine directory cannot make it delete anything outside.
+ */
+#ifndef UTIL_H
+#define UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "xherr.h"
+
+/* A NULL-terminated, growable argument vector. */
+struct strv {
+	char **v;
+	size_t n, cap;
+};
+
+void strv_init(struct strv *sv);
+void strv_add(struct strv *sv, const char *s);
+void strv_addf(struct strv *sv, const char *fmt, ...) XH_PRINTF(2, 3);
+void strv_release(struct strv *sv);
+/* Join with spaces, for logs and golden tests. The result is the caller's. */
+char *strv_join(const struct strv *sv, const char *sep);
+
+/* A growable byte buffer. */
+struct buf {
+	char *p;
+	size_t len, cap;
+};
+
+void buf_init(struct buf *b);
+void buf_add(struct buf *b, const void *data, size_t n);
+void buf_addf(struct buf *b, const char *fmt, ...) XH_PRINTF(2, 3);
+void buf_addc(struct buf *b, char c);
+/* NUL-terminate and return the string; b still owns it. */
+const char *buf_str(struct buf *b);
+void buf_release(struct buf *b);
+
+int64_t util_now_ms(void);
+/* Monotonic clock in milliseconds, for timeouts and durations. */
+int64_t util_mono_ms(void);
+void util_sleep_ms(int ms);
+
+/* mkdir -p with mode for every created component. */
+int util_mkdir_p(const char *path, mode_t mode, struct xherr *err);
+/* Write data to path atomically with the given mode. */
+int util_write_atomic(const char *path, const void *data, size_t len,
+    mode_t mode, struct xherr *err);
+/* Streaming form of util_write_atomic: open, write, then commit (fsync and
+ * rename) or abort (unlink). After commit or abort the struct is empty. */
+struct util_atomic {
+	int fd;
+	char *tmp;
+	char *path;
+};
+int util_atomic_open(struct util_atomic *a, const char *path, mode_t mode,
+    struct xherr *err);
+int util_atomic_write(struct util_atomic *a, const void *data, size_t len,
+    struct xherr *err);
+int util_atomic_commit(struct util_atomic *a, struct xherr *err);
+void util_atomic_abort(struct util_atomic *a);
+/* Read a whole file (at most max bytes, else XHE_INVAL). *out is the caller's
+ * and NUL-terminated; *len excludes the NUL. */
+int util_read_file(const char *path, size_t max, char **out, size_t *len,
+    struct xherr *err);
+/* Copy src to dst (reflink when the file system can, else a byte copy),
+ * through a temporary name; dst never exists half-written. */
+int util_copy_file(const char *src, const char *dst, mode_t mode,
+    struct xherr *err);
+/* Remove a directory tree without following symbolic links. A missing path
+ * is not an error. */
+int util_rm_tree(const char *path, struct xherr *err);
+int util_exists(const char *path);
+/* Apparent and allocated size of a file, in bytes. */
+int util_file_size(const char *path, int64_t *apparent, int64_t *allocated,
+    struct xherr *err);
+
+/* "a/b" joined; the result is the caller's. */
+char *util_path_join(const char *a, const char *b);
+
+#endif

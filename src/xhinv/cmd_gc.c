@@ -1,0 +1,36 @@
+/* xhinv gc [--dry-run] */
+#include "xhinv.h"
+
+#include <stdio.h>
+
+static void
+report(void *arg, const char *line)
+{
+	(void)arg;
+	printf("%s\n", line);
+}
+
+int
+cmd_gc(struct cli *cli, int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct xherr err = XHERR_INIT;
+	int c, dry = 0, found = 0;
+
+	while ((c = cli_getopt(cli, argc, argv, "nh", lo)) != -1) {
+		if (c != 'n')
+			return 2;
+		dry = 1;
+	}
+	if (optind < argc)
+		return cli_usage(cli, "unexpected argument \"%s\"", argv[optind]);
+	if (machine_gc(&cli->mctx, dry, report, NULL, &found, &err) == -1)
+		return cli_fail(&err);
+	if (found == 0)
+		printf("nothing to clean\n");
+	return 0;
+}

@@ -1,0 +1,44 @@
+/* xhinv inspect NAME: the machine's record and true state as JSON. */
+#include "xhinv.h"
+
+#include <jansson.h>
+#include <stdio.h>
+
+int
+cmd_inspect(struct cli *cli, int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct xherr err = XHERR_INIT;
+	struct inv_machine m;
+	const char *name;
+	json_t *o, *proc = NULL;
+	int state;
+
+	if (cli_getopt(cli, argc, argv, "h", lo) != -1)
+		return 2;
+	if (cli_one_name(cli, argc, argv, &name))
+		return 2;
+	if (machine_get(&cli->mctx, name, &m, &state, &err) == -1)
+		return cli_fail(&err);
+	if (m.proc_row != 0)
+		proc = json_pack("{s:i,s:I,s:s,s:s}", "pid", (int)m.proc.pid,
+		    "start_time", (json_int_t)m.proc.start_time, "exe",
+		    m.proc.exe, "boot_id", m.proc.boot_id);
+	o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:i,s:i,s:I,s:s,s:s?,s:s?,s:s?,"
+	    "s:s?,s:s?,s:s?,s:I,s:o?}",
+	    "name", m.name, "state", machine_state_str(state), "status", m.status,
+	    "uuid", m.uuid, "backend", m.backend, "cpus", m.cpus,
+	    "memory_mb", m.memory_mb, "disk_mb", (json_int_t)m.disk_mb,
+	    "dir", m.dir, "mac", m.mac[0] ? m.mac : NULL,
+	    "ip", m.ip[0] ? m.ip : NULL, "iso", m.iso, "kernel", m.kernel,
+	    "initrd", m.initrd, "cmdline", m.cmdline,
+	    "created_ms", (json_int_t)m.created_at, "process", proc);
+	json_dumpf(o, stdout, JSON_INDENT(2));
+	printf("\n");
+	json_decref(o);
+	inv_machine_release(&m);
+	return 0;
+}

@@ -1,0 +1,101 @@
+/* xhinv ls [-a] [-q] [--json] */
+#include "xhinv.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+
+struct ls {
+	int quiet;
+	json_t *json;
+};
+
+/* What a row shows in STATE: the lifecycle status unless the machine is
+ * ready, then whether its process runs (checked by machine_refresh). */
+static const char *
+row_state(const struct inv_machine *m)
+{
+	if (strcmp(m->status, "ready") != 0)
+		return m->status;
+	return m->proc_row != 0 ? "running" : "stopped";
+}
+
+static int
+ls_row(void *arg, const struct inv_machine *m)
+{
+	struct ls *l = arg;
+	char created[32], mem[16], disk[24];
+
+	if (l->quiet) {
+		printf("%s\n", m->name);
+		return 0;
+	}
+	if (l->json != NULL) {
+		json_array_append_new(l->json, json_pack(
+		    "{s:s,s:s,s:s,s:s?,s:s?,s:s,s:i,s:i,s:I,s:I,s:I?}",
+		    "name", m->name, "state", row_state(m), "status", m->status,
+		    "ip", m->ip[0] ? m->ip : NULL, "mac", m->mac[0] ? m->mac : NULL,
+		    "uuid", m->uuid, "cpus", m->cpus, "memory_mb", m->memory_mb,
+		    "disk_mb", (json_int_t)m->disk_mb,
+		    "created_ms", (json_int_t)m->created_at,
+		    "removed_ms", m->removed_at ? json_integer(m->removed_at) : NULL));
+		return 0;
+	}
+	cli_time(m->created_at, created, sizeof created);
+	snprintf(mem, sizeof mem, "%dM", m->memory_mb);
+	snprintf(disk, sizeof disk, "%lldM", (long long)m->disk_mb);
+	printf("%-20s %-9s %-15s %-17s %4d %7s %9s  %s\n", m->name, row_state(m),
+	    m->ip[0] ? m->ip : "-", m->mac[0] ? m->mac : "-", m->cpus, mem,
+	    disk, created);
+	return 0;
+}
+
+int
+cmd_ls(struct cli *cli, int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "all", no_argument, NULL, 'a' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct xherr err = XHERR_INIT;
+	struct ls l = { 0, NULL };
+	int c, all = 0, json = 0;
+
+	while ((c = cli_getopt(cli, argc, argv, "aqh", lo)) != -1) {
+		switch (c) {
+		case 'a':
+			all = 1;
+			break;
+		case 'q':
+			l.quiet = 1;
+			break;
+		case 'j':
+			json = 1;
+			break;
+		default:
+			return 2;
+		}
+	}
+	if (optind < argc)
+		return cli_usage(cli, "unexpected argument \"%s\"", argv[optind]);
+	if (machine_refresh(&cli->mctx, &err) == -1)
+		return cli_fail(&err);
+	if (json && !l.quiet)
+		l.json = json_array();
+	else if (!l.quiet)
+		printf("%-20s %-9s %-15s %-17s %4s %7s %9s  %s\n", "NAME",
+		    "STATE", "IP", "MAC", "CPUS", "MEMORY", "DISK", "CREATED");
+	if (inv_machine_each(cli->inv, all, ls_row, &l, &err) == -1) {
+		json_decref(l.json);
+		return cli_fail(&err);
+	}
+	if (l.json != NULL) {
+		json_dumpf(l.json, stdout, JSON_INDENT(2));
+		printf("\n");
+		json_decref(l.json);
+	}
+	return 0;
+}

@@ -1,0 +1,319 @@
+/* xhinv: the command table, global options and error reporting. */
+#include "xhinv.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util.h"
+
+#define XHINV_VERSION "0.1.0"
+
+volatile sig_atomic_t cli_interrupted;
+
+const struct cmd cli_commands[] = {
+	{ "create", cmd_create, "NAME --iso PATH [options]",
+	  "create a machine and start it",
+	  "  --iso PATH           boot2docker-style ISO (path or file:// URL)\n"
+	  "  --cpus N             virtual CPUs (default 1)\n"
+	  "  --memory MB          memory in MB (default 1024)\n"
+	  "  --disk-size MB       disk size in MB (default 20000)\n"
+	  "  --uuid UUID          machine UUID; fixes the MAC and so the IP\n"
+	  "  --cmdline TEXT       kernel command line (default: the ISO's)\n"
+	  "  --timeout S          seconds to wait for IP and SSH (default 120)\n",
+	  CMD_INV_RW },
+	{ "start", cmd_start, "NAME [--timeout S]", "start a stopped machine",
+	  "  --timeout S          seconds to wait for IP and SSH (default 120)\n",
+	  CMD_INV_RW },
+	{ "stop", cmd_stop, "NAME [--timeout S]",
+	  "stop a machine: ACPI power button, then SIGKILL after the timeout",
+	  "  --timeout S          seconds to wait for ACPI shutdown (default 30)\n",
+	  CMD_INV_RW },
+	{ "kill", cmd_kill, "NAME", "kill a machine's hypervisor at once", "",
+	  CMD_INV_RW },
+	{ "restart", cmd_restart, "NAME [--timeout S]", "stop, then start",
+	  "  --timeout S          seconds to wait for IP and SSH (default 120)\n",
+	  CMD_INV_RW },
+	{ "rm", cmd_rm, "[-f] NAME...",
+	  "remove machines: stop, release lease and reservation, delete files",
+	  "  -f, --force          kill instead of stopping; go on past errors\n",
+	  CMD_INV_RW },
+	{ "status", cmd_status, "NAME", "print a machine's state", "",
+	  CMD_INV_RW },
+	{ "ip", cmd_ip, "NAME", "print a running machine's IP address", "",
+	  CMD_INV_RW },
+	{ "ssh", cmd_ssh, "NAME [COMMAND...]",
+	  "log in to a machine, or run a command in it, as user docker", "",
+	  CMD_INV_RW },
+	{ "ls", cmd_ls, "[-a] [-q] [--json]", "list machines",
+	  "  -a, --all            include removed and failed machines\n"
+	  "  -q, --quiet          names only\n"
+	  "      --json           JSON array\n",
+	  CMD_INV_RW },
+	{ "inspect", cmd_inspect, "NAME", "print everything recorded about a "
+	  "machine, as JSON", "", CMD_INV_RW },
+	{ "history", cmd_history, "[NAME] [-n N] [--json]",
+	  "print the event history, oldest first",
+	  "  -n, --limit N        the newest N events (default 100, 0: all)\n"
+	  "      --json           JSON array\n",
+	  CMD_INV_RO },
+	{ "gc", cmd_gc, "[--dry-run]",
+	  "remove what the inventory proves stale",
+	  "  -n, --dry-run        say what would be done, change nothing\n",
+	  CMD_INV_RW },
+	{ "sql", cmd_sql, "[--write] [--json] QUERY",
+	  "run one SQL statement on the inventory (read-only by default)",
+	  "      --write          allow statements that change the inventory\n"
+	  "      --json           JSON array of objects\n",
+	  CMD_INV_RO },
+	{ "network", cmd_network, "[status|down]",
+	  "show the shared network, or stop its dnsmasq and bridge", "",
+	  CMD_INV_RW },
+	{ "help", cmd_help, "[COMMAND]", "show help for a command", "", 0 },
+};
+const int cli_ncommands = sizeof cli_commands / sizeof cli_commands[0];
+
+int
+cli_fail(const struct xherr *err)
+{
+	fprintf(stderr, "xhinv: %s\n", err->msg[0] ? err->msg : "failed");
+	return err->code == XHE_USAGE ? 2 : 1;
+}
+
+int
+cli_usage(struct cli *cli, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "xhinv %s: ", cli->cmd->name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nusage: xhinv %s %s\n", cli->cmd->name,
+	    cli->cmd->usage);
+	return 2;
+}
+
+void
+cli_help(const struct cmd *cmd)
+{
+	printf("usage: xhinv [-s STORE] %s %s\n\n%s\n", cmd->name, cmd->usage,
+	    cmd->summary);
+	if (cmd->options[0] != '\0')
+		printf("\noptions:\n%s", cmd->options);
+}
+
+int
+cli_getopt(struct cli *cli, int argc, char **argv, const char *shortopts,
+    const struct option *longopts)
+{
+	int c = getopt_long(argc, argv, shortopts, longopts, NULL);
+
+	if (c == 'h') {
+		cli_help(cli->cmd);
+		exit(0);
+	}
+	if (c == '?') {
+		fprintf(stderr, "usage: xhinv %s %s\n", cli->cmd->name,
+		    cli->cmd->usage);
+		return '?';
+	}
+	return c;
+}
+
+int
+cli_int(struct cli *cli, const char *opt, const char *s, long long lo,
+    long long hi, long long *out)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (*s == '\0' || *end != '\0' || errno == ERANGE)
+		return cli_usage(cli, "%s: \"%s\" is not a whole number", opt, s);
+	if (v < lo || v > hi)
+		return cli_usage(cli, "%s: %lld is out of range %lld-%lld", opt,
+		    v, lo, hi);
+	*out = v;
+	return 0;
+}
+
+int
+cli_one_name(struct cli *cli, int argc, char **argv, const char **name)
+{
+	if (optind >= argc)
+		return cli_usage(cli, "no machine name given");
+	if (optind + 1 < argc)
+		return cli_usage(cli, "unexpected argument \"%s\"",
+		    argv[optind + 1]);
+	*name = argv[optind];
+	return 0;
+}
+
+void
+cli_progress(void *arg, const char *msg)
+{
+	(void)arg;
+	fprintf(stderr, "xhinv: %s\n", msg);
+}
+
+void
+cli_duration(long long ms, char *out, size_t n)
+{
+	if (ms < 0)
+		snprintf(out, n, "-");
+	else
+		snprintf(out, n, "%lld.%02llds", ms / 1000, (ms % 1000) / 10);
+}
+
+void
+cli_time(long long ms, char *out, size_t n)
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	strftime(out, n, "%Y-%m-%d %H:%M:%S", &tm);
+}
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	if (cli_interrupted) {
+		/* A second interrupt: stop waiting for the clean-up too. */
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+	}
+	cli_interrupted = 1;
+}
+
+static void
+usage(FILE *f)
+{
+	int i;
+
+	fprintf(f, "usage: xhinv [-s STORE] COMMAND [ARGS]\n\n"
+	    "The inventory and lifecycle of xhyve/QEMU docker machines.\n"
+	    "STORE: -s, else $MACHINE_STORAGE_PATH, else ~/.docker/machine\n\n"
+	    "commands:\n");
+	for (i = 0; i < cli_ncommands; i++)
+		fprintf(f, "  %-9s %s\n", cli_commands[i].name,
+		    cli_commands[i].summary);
+	fprintf(f, "\n'xhinv help COMMAND' or 'xhinv COMMAND --help' for more.\n");
+}
+
+static const struct cmd *
+find_cmd(const char *name)
+{
+	int i;
+
+	for (i = 0; i < cli_ncommands; i++)
+		if (strcmp(cli_commands[i].name, name) == 0)
+			return &cli_commands[i];
+	return NULL;
+}
+
+int
+cmd_help(struct cli *cli, int argc, char **argv)
+{
+	const struct cmd *c;
+
+	if (argc < 2) {
+		usage(stdout);
+		return 0;
+	}
+	if ((c = find_cmd(argv[1])) == NULL) {
+		fprintf(stderr, "xhinv: no command \"%s\"\n", argv[1]);
+		return 2;
+	}
+	cli_help(c);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct cli cli;
+	struct xherr err = XHERR_INIT;
+	struct sigaction sa;
+	const char *store = NULL;
+	char *db;
+	int i, rc;
+
+	memset(&cli, 0, sizeof cli);
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		if (strcmp(argv[i], "-s") == 0 || strcmp(argv[i], "--store") == 0) {
+			if (i + 1 >= argc) {
+				fprintf(stderr, "xhinv: %s needs a directory\n",
+				    argv[i]);
+				return 2;
+			}
+			store = argv[++i];
+		} else if (strncmp(argv[i], "--store=", 8) == 0) {
+			store = argv[i] + 8;
+		} else if (strcmp(argv[i], "-h") == 0 ||
+		    strcmp(argv[i], "--help") == 0) {
+			usage(stdout);
+			return 0;
+		} else if (strcmp(argv[i], "--version") == 0) {
+			printf("xhinv %s (schema %d)\n", XHINV_VERSION,
+			    inv_schema_version());
+			return 0;
+		} else {
+			fprintf(stderr, "xhinv: unknown option %s\n", argv[i]);
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (i >= argc) {
+		usage(stderr);
+		return 2;
+	}
+	if ((cli.cmd = find_cmd(argv[i])) == NULL) {
+		fprintf(stderr, "xhinv: no command \"%s\"; try 'xhinv help'\n",
+		    argv[i]);
+		return 2;
+	}
+	if (store != NULL && *store == '\0') {
+		fprintf(stderr, "xhinv: the store directory is empty\n");
+		return 2;
+	}
+	cli.store = store ? xstrdup(store) : machine_default_store();
+	if (cli.cmd->flags & (CMD_INV_RW | CMD_INV_RO)) {
+		if (util_mkdir_p(cli.store, 0700, &err) == -1)
+			return cli_fail(&err);
+		db = machine_db_path(cli.store);
+		rc = inv_open(&cli.inv, db, (cli.cmd->flags & CMD_INV_RO) ?
+		    INV_RDONLY : INV_RW, &err);
+		free(db);
+		if (rc == -1)
+			return cli_fail(&err);
+	}
+	machine_ctx_init(&cli.mctx, cli.store, cli.inv);
+	cli.mctx.cancel = &cli_interrupted;
+	cli.mctx.progress = cli_progress;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;	/* no SA_RESTART: waits see EINTR */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	optind = 1;
+	rc = cli.cmd->fn(&cli, argc - i, argv + i);
+	fflush(stdout);
+	if (ferror(stdout) && rc == 0) {
+		fprintf(stderr, "xhinv: cannot write output\n");
+		rc = 1;
+	}
+	inv_close(cli.inv);
+	free(cli.store);
+	return rc;
+}
