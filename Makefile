@@ -126,7 +126,7 @@ deps:
 
 check:
 	scripts/install-deps
-	$(MAKE) tests
+	$(MAKE) tests image
 	tests/run
 
 demo:

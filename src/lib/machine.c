@@ -1082,6 +1082,20 @@ machine_create(struct machine_ctx *ctx, const struct machine_create_opts *o,
 	    info.cmdline);
 	ident_mac_from_uuid(u, m.mac);
 
+	{
+		struct inv_machine live;
+		struct xherr gerr = XHERR_INIT;
+		if (inv_machine_get(ctx->inv, o->name, &live, &gerr) == 0) {
+			inv_machine_release(&live);
+			xherr_set(err, XHE_EXISTS, "machine %s already exists",
+			    o->name);
+			goto out;
+		}
+		if (gerr.code != XHE_NOTFOUND) {
+			*err = gerr;
+			goto out;
+		}
+	}
 	if (lstat(m.dir, &st) == 0 && !o->dir_may_exist) {
 		xherr_set(err, XHE_EXISTS, "%s already exists and the inventory "
 		    "has no live machine %s: remove it or run xhinv gc", m.dir,

@@ -32,7 +32,7 @@ ls_row(void *arg, const struct inv_machine *m)
 	}
 	if (l->json != NULL) {
 		json_array_append_new(l->json, json_pack(
-		    "{s:s,s:s,s:s,s:s?,s:s?,s:s,s:i,s:i,s:I,s:I,s:I?}",
+		    "{s:s,s:s,s:s,s:s?,s:s?,s:s,s:i,s:i,s:I,s:I,s:o?}",
 		    "name", m->name, "state", row_state(m), "status", m->status,
 		    "ip", m->ip[0] ? m->ip : NULL, "mac", m->mac[0] ? m->mac : NULL,
 		    "uuid", m->uuid, "cpus", m->cpus, "memory_mb", m->memory_mb,

@@ -1,0 +1,146 @@
+# tests/integration/lib.sh: sourced by every tNNNN-*.sh test.
+#
+# Gives each test its own store, its own network namespace (all VM and DHCP
+# traffic stays inside it) and TAP output for prove. On exit it removes
+# every machine, stops the test's dnsmasq, kills any process the store
+# recorded that is still ours (pid, start time and executable checked), and
+# deletes the namespace and the store.
+#
+#   . "$(dirname "$0")/lib.sh"
+#   need_vm                       # root, KVM/TCG, the test image
+#   x create a --iso "$ISO" ...   # xhinv in the namespace, on the test store
+#   ok "a runs" test "$(x status a)" = running
+#   done_testing
+
+set -u
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+XHINV=$TOP/build/xhinv
+PLUGIN=$TOP/build/docker-machine-driver-xhyve
+ISO=$TOP/build/image/xhtest.iso
+TEST=$(basename "$0" .sh)
+STORE=$(mktemp -d "/tmp/$TEST.XXXXXX")
+NS=""
+# Small guests keep two of them comfortable on a 2-core machine.
+VMOPTS="--memory 192 --disk-size 256 --timeout 90"
+export XHINV_ACCEL=${XHINV_ACCEL:-tcg}
+unset MACHINE_STORAGE_PATH
+
+T_N=0
+T_FAIL=0
+
+ok() {
+	# ok DESCRIPTION COMMAND...: passes when COMMAND succeeds.
+	desc=$1
+	shift
+	T_N=$((T_N + 1))
+	if "$@"; then
+		echo "ok $T_N - $desc"
+	else
+		echo "not ok $T_N - $desc"
+		T_FAIL=$((T_FAIL + 1))
+	fi
+}
+
+is() {
+	# is GOT WANT DESCRIPTION
+	T_N=$((T_N + 1))
+	if [ "$1" = "$2" ]; then
+		echo "ok $T_N - $3"
+	else
+		echo "not ok $T_N - $3"
+		printf '#   got: %s\n#  want: %s\n' "$1" "$2"
+		T_FAIL=$((T_FAIL + 1))
+	fi
+}
+
+like() {
+	# like TEXT PATTERN DESCRIPTION (grep -E)
+	T_N=$((T_N + 1))
+	if printf '%s\n' "$1" | grep -Eq -- "$2"; then
+		echo "ok $T_N - $3"
+	else
+		echo "not ok $T_N - $3"
+		printf '#   text: %s\n# pattern: %s\n' "$1" "$2"
+		T_FAIL=$((T_FAIL + 1))
+	fi
+}
+
+diag() {
+	printf '# %s\n' "$*"
+}
+
+bail() {
+	echo "Bail out! $*"
+	exit 1
+}
+
+done_testing() {
+	echo "1..$T_N"
+	[ "$T_FAIL" -eq 0 ]
+	exit $?
+}
+
+# xhinv on the test store, inside the test's namespace when there is one.
+x() {
+	if [ -n "$NS" ]; then
+		ip netns exec "$NS" "$XHINV" -s "$STORE" "$@"
+	else
+		"$XHINV" -s "$STORE" "$@"
+	fi
+}
+
+# Run any command inside the namespace.
+in_ns() {
+	ip netns exec "$NS" "$@"
+}
+
+sql() {
+	"$XHINV" -s "$STORE" sql "$1" | tail -n +2
+}
+
+# gone PID: the process has exited (a zombie not yet reaped counts).
+gone() {
+	[ ! -e "/proc/$1" ] || [ "$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -c1)" = Z ]
+}
+
+need_root() {
+	[ "$(id -u)" -eq 0 ] || bail "$TEST needs root (network namespaces, bridges, taps)"
+}
+
+need_vm() {
+	need_root
+	[ -x "$XHINV" ] || bail "build first: make tests"
+	[ -f "$ISO" ] || bail "no test image $ISO: make image"
+	NS="xht$$"
+	ip netns add "$NS" || bail "cannot create network namespace $NS"
+	ip -n "$NS" link set lo up
+}
+
+# Processes the store recorded and that are still the ones it recorded.
+recorded_live_pids() {
+	[ -f "$STORE/xhinv.db" ] || return 0
+	"$XHINV" -s "$STORE" sql "SELECT pid, start_time, exe FROM process WHERE ended_at IS NULL" 2>/dev/null |
+	tail -n +2 | while IFS="$(printf '\t')" read -r pid start exe; do
+		[ -r "/proc/$pid/stat" ] || continue
+		now=$(sed 's/.*) //' "/proc/$pid/stat" | cut -d' ' -f20)
+		real=$(readlink "/proc/$pid/exe" 2>/dev/null)
+		[ "$now" = "$start" ] && [ "$real" = "$exe" ] && echo "$pid"
+	done
+}
+
+cleanup() {
+	set +e
+	if [ -n "$NS" ] && [ -f "$STORE/xhinv.db" ]; then
+		for m in $("$XHINV" -s "$STORE" ls -q 2>/dev/null); do
+			x rm -f "$m" >/dev/null 2>&1
+		done
+		x network down >/dev/null 2>&1
+	fi
+	for pid in $(recorded_live_pids); do
+		kill -9 "$pid" 2>/dev/null
+	done
+	[ -n "$NS" ] && ip netns del "$NS" 2>/dev/null
+	rm -rf "$STORE"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
