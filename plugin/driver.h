@@ -1,0 +1,31 @@
+/*
+ * driver: the plugin's method table (docker-machine-protocol.md sections 5
+ * and 6): one rpc_handler_fn that rpc.c calls for each request.
+ *
+ *	struct driver *drv = driver_new("xhyve", &err);
+ *	srv = rpc_server_new(lfd, driver_dispatch, drv);
+ *	...
+ *	driver_free(drv);
+ *
+ * PLACEHOLDER written with the wire layer: GetVersion, Heartbeat, Close,
+ * DriverName, SetConfigRaw/GetMachineName, GetCreateFlags and
+ * SetConfigFromFlags only; every other method of the catalogue answers an
+ * error. The real driver replaces driver.c behind this same interface.
+ */
+#ifndef DRIVER_H
+#define DRIVER_H
+
+#include "gob.h"
+#include "rpc.h"
+#include "xherr.h"
+
+struct driver;
+
+/* name: what DriverName returns (MACHINE_PLUGIN_DRIVER_NAME). */
+struct driver *driver_new(const char *name, struct xherr *err);
+void driver_free(struct driver *drv);	/* NULL is fine */
+/* An rpc_handler_fn; ctx is the struct driver. Thread-safe. */
+int driver_dispatch(void *ctx, const char *method, const struct gob_value *arg,
+    struct rpc_reply *reply);
+
+#endif

@@ -1,0 +1,3 @@
+module xhyve/rpcclient
+
+go 1.19

@@ -1,0 +1,3 @@
+module xhyve/gorpcserver
+
+go 1.19
