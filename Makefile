@@ -95,7 +95,18 @@ $(B)/tests/%: tests/unit/%.c $(B)/libxhplugin.a $(B)/libxhcore.a
 	$(CC) $(XCFLAGS) $(PKG_CFLAGS) -Itests/unit $(CFLAGS) -o $@ $< \
 		$(B)/libxhplugin.a $(B)/libxhcore.a $(LIBS)
 
-tests: all $(UNIT_BINS) fuzz-build
+# The docker-machine stand-in and the Go baseline server: Go's standard
+# library only, built offline.
+GO_ENV := GOCACHE=$(CURDIR)/$(B)/go-cache GOPROXY=off GOFLAGS=-mod=mod
+$(B)/rpcclient: $(wildcard tests/rpcclient/*.go tests/rpcclient/go.mod)
+	@mkdir -p $(@D)
+	cd tests/rpcclient && $(GO_ENV) go build -o $(CURDIR)/$@ .
+
+$(B)/gorpcserver: $(wildcard tests/rpcclient/gorpcserver/*.go)
+	@mkdir -p $(@D)
+	cd tests/rpcclient/gorpcserver && $(GO_ENV) go build -o $(CURDIR)/$@ .
+
+tests: all $(UNIT_BINS) fuzz-build $(B)/rpcclient $(B)/gorpcserver
 
 # Fuzz targets: clang's libFuzzer with ASan and UBSan, over the same sources.
 FUZZFLAGS := -g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined

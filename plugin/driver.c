@@ -1,39 +1,50 @@
 /*
- * driver: PLACEHOLDER method table, enough for the transport's tests (see
- * driver.h). The real driver replaces this file.
+ * driver: the plugin's method table (docker-machine-protocol.md §5). Every
+ * lifecycle method goes through machine.c and the inventory in
+ * <StorePath>/xhinv.db, the same ones xhinv uses, so `xhinv ls` and
+ * `xhinv history` show what docker-machine did.
+ *
+ * Concurrency: rpc.c runs calls on several threads. Lifecycle calls
+ * (Create, Start, Stop, Kill, Restart, Remove) run one at a time on their
+ * own inventory connection; GetState, GetIP and GetURL use a second one,
+ * so docker-machine's polls and Heartbeats are answered while a long
+ * Create runs. The config has a lock of its own.
+ *
+ * The original's bugs are fixed on purpose: no process is Stopped, not
+ * Error; GetURL answers "Host is not running" instead of looping; Stop is
+ * bounded (ACPI, then SIGKILL, both recorded); Remove releases the lease.
  */
 #include "driver.h"
 
-#include <jansson.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "inv.h"
+#include "machine.h"
+#include "proc.h"
+#include "util.h"
+
+/* docker-machine's state.State values (protocol doc §6.4). */
+enum { STATE_RUNNING = 1, STATE_STOPPED = 4 };
+
+#define HOST_NOT_RUNNING "Host is not running"
+
+struct conn {
+	pthread_mutex_t lock;
+	struct inv *inv;
+	char *store;			/* the store inv was opened on */
+};
 
 struct driver {
 	char *name;
-	pthread_mutex_t lock;
-	char *machine;		/* MachineName from SetConfigRaw */
-};
-
-static const char *const tags_default[] = { "xhyve" };
-
-static const struct gob_flag create_flags[] = {
-	{ GOB_FLAG_STRING, "xhyve-boot2docker-url", "The URL of the boot2docker image",
-	    "XHYVE_BOOT2DOCKER_URL", "", 0, NULL, 0 },
-	{ GOB_FLAG_INT, "xhyve-cpu-count", "Number of CPUs for the machine",
-	    "XHYVE_CPU_COUNT", NULL, 1, NULL, 0 },
-	{ GOB_FLAG_BOOL, "xhyve-experimental-nfs-share", "Share /Users over NFS",
-	    "XHYVE_EXPERIMENTAL_NFS_SHARE", NULL, 0, NULL, 0 },
-	{ GOB_FLAG_STRINGS, "xhyve-test-tags", "Tags (repeatable)", "",
-	    NULL, 0, tags_default, 1 },
-};
-
-/* Methods of the catalogue this placeholder does not do yet. */
-static const char *const later[] = {
-	"GetConfigRaw", "GetURL", "GetIP", "GetSSHHostname", "GetSSHKeyPath",
-	"GetSSHPort", "GetSSHUsername", "GetState", "PreCreateCheck", "Create",
-	"Remove", "Start", "Stop", "Restart", "Kill",
+	pthread_mutex_t cfg_lock;
+	struct config cfg;
+	struct conn op;			/* lifecycle calls, one at a time */
+	struct conn q;			/* state queries */
 };
 
 struct driver *
@@ -42,9 +53,19 @@ driver_new(const char *name, struct xherr *err)
 	struct driver *drv = xcalloc(1, sizeof *drv);
 
 	drv->name = xstrdup(name);
-	drv->machine = xstrdup("");
-	pthread_mutex_init(&drv->lock, NULL);
+	pthread_mutex_init(&drv->cfg_lock, NULL);
+	pthread_mutex_init(&drv->op.lock, NULL);
+	pthread_mutex_init(&drv->q.lock, NULL);
+	config_init(&drv->cfg);
 	return drv;
+}
+
+static void
+conn_release(struct conn *c)
+{
+	inv_close(c->inv);
+	free(c->store);
+	pthread_mutex_destroy(&c->lock);
 }
 
 void
@@ -52,87 +73,503 @@ driver_free(struct driver *drv)
 {
 	if (drv == NULL)
 		return;
-	pthread_mutex_destroy(&drv->lock);
+	conn_release(&drv->op);
+	conn_release(&drv->q);
+	pthread_mutex_destroy(&drv->cfg_lock);
+	config_release(&drv->cfg);
 	free(drv->name);
-	free(drv->machine);
 	free(drv);
 }
+
+/* A snapshot of what the lifecycle needs from the config. */
+struct target {
+	char *store;
+	char *name;
+};
+
+static void
+target_get(struct driver *drv, struct target *t)
+{
+	pthread_mutex_lock(&drv->cfg_lock);
+	t->store = drv->cfg.store_path[0] ? xstrdup(drv->cfg.store_path) :
+	    machine_default_store();
+	t->name = xstrdup(drv->cfg.machine_name);
+	pthread_mutex_unlock(&drv->cfg_lock);
+}
+
+static void
+target_release(struct target *t)
+{
+	free(t->store);
+	free(t->name);
+}
+
+/* Progress from the lifecycle: docker-machine shows plugin stdout lines
+ * as "(name) text" at info level. */
+static void
+progress(void *arg, const char *msg)
+{
+	(void)arg;
+	fprintf(stdout, "%s\n", msg);
+	fflush(stdout);
+}
+
+/* Lock c and make sure its connection is on store. */
+static int
+conn_take(struct conn *c, const char *store, struct machine_ctx *ctx,
+    struct xherr *err)
+{
+	pthread_mutex_lock(&c->lock);
+	if (c->inv == NULL || strcmp(c->store, store) != 0) {
+		char *db = machine_db_path(store);
+		inv_close(c->inv);
+		c->inv = NULL;
+		free(c->store);
+		c->store = xstrdup(store);
+		if (util_mkdir_p(store, 0700, err) == -1 ||
+		    inv_open(&c->inv, db, INV_RW, err) == -1) {
+			free(db);
+			pthread_mutex_unlock(&c->lock);
+			return -1;
+		}
+		free(db);
+	}
+	machine_ctx_init(ctx, c->store, c->inv);
+	ctx->progress = progress;
+	return 0;
+}
+
+static void
+conn_drop(struct conn *c)
+{
+	pthread_mutex_unlock(&c->lock);
+}
+
+static int
+reply_err(struct rpc_reply *reply, const struct xherr *err)
+{
+	return rpc_reply_error(reply, "%s", err->msg[0] ? err->msg : "failed");
+}
+
+/* Config methods */
 
 static int
 set_config_raw(struct driver *drv, const struct gob_value *arg,
     struct rpc_reply *reply)
 {
+	struct xherr err = XHERR_INIT;
 	const char *data;
-	json_t *root, *name;
-	json_error_t jerr;
 	size_t len;
+	int rc;
 
-	if ((data = gob_str(arg, &len)) == NULL)
-		return rpc_reply_error(reply, "SetConfigRaw: argument is not []byte");
-	root = json_loadb(data, len, 0, &jerr);
-	if (root == NULL)
-		return rpc_reply_error(reply, "SetConfigRaw: bad JSON: %s",
-		    jerr.text);
-	name = json_object_get(root, "MachineName");
-	if (json_is_string(name)) {
-		pthread_mutex_lock(&drv->lock);
-		free(drv->machine);
-		drv->machine = xstrdup(json_string_value(name));
-		pthread_mutex_unlock(&drv->lock);
-	}
-	json_decref(root);
+	if ((data = gob_str(arg, &len)) == NULL ||
+	    gob_unwrap(arg)->kind != GOB_BYTES)
+		return rpc_reply_error(reply, "SetConfigRaw: the argument is "
+		    "not []byte");
+	pthread_mutex_lock(&drv->cfg_lock);
+	rc = config_parse(&drv->cfg, data, len, &err);
+	pthread_mutex_unlock(&drv->cfg_lock);
+	if (rc == -1)
+		return rpc_reply_error(reply, "SetConfigRaw: %s", err.msg);
 	return 0;
 }
 
 static int
-set_config_from_flags(const struct gob_value *arg, struct rpc_reply *reply)
+get_config_raw(struct driver *drv, struct rpc_reply *reply)
 {
-	const struct gob_value *values = gob_field(arg, "Values");
-	char *text;
+	char *json;
 
-	if (gob_iface_name(arg) == NULL ||
-	    strcmp(gob_iface_name(arg), "*rpcdriver.RPCFlags") != 0 ||
-	    (values != NULL && gob_unwrap(values)->kind != GOB_MAP))
-		return rpc_reply_error(reply, "SetConfigFromFlags: argument "
-		    "is not *rpcdriver.RPCFlags");
-	/* The transport's tests read this line back. */
-	text = gob_format(values);
-	fprintf(stderr, "SetConfigFromFlags: %s\n", text);
-	free(text);
+	pthread_mutex_lock(&drv->cfg_lock);
+	json = config_format(&drv->cfg);
+	pthread_mutex_unlock(&drv->cfg_lock);
+	rpc_reply_bytes(reply, json, strlen(json));
+	free(json);
 	return 0;
 }
+
+static int
+host_cpus(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n > 0 ? (int)n : 1;
+}
+
+/* The create request the config describes (strings borrowed from c). */
+static void
+create_opts(const struct config *c, struct machine_create_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	o->name = c->machine_name;
+	o->iso = c->boot2docker_url;
+	/* As the original: a CPU count below 1 means every host CPU. */
+	o->cpus = c->cpu < 1 ? host_cpus() :
+	    c->cpu > MACHINE_MAX_CPUS ? MACHINE_MAX_CPUS + 1 : (int)c->cpu;
+	o->memory_mb = c->memory > (1 << 30) ? (1 << 30) : (int)c->memory;
+	o->disk_mb = c->disk_size;
+	o->uuid = c->uuid;
+	o->cmdline = c->boot_cmd;
+	o->kernel_member = c->boot_kernel;
+	o->initrd_member = c->boot_initrd;
+	o->dir_may_exist = 1;
+}
+
+/* What this build cannot do yet, said before anything is created. */
+static int
+check_supported(const struct config *c, struct xherr *err)
+{
+	if (c->backend[0] != '\0' && strcmp(c->backend, "qemu") != 0) {
+		if (strcmp(c->backend, "xhyve") == 0)
+			return xherr_set(err, XHE_INVAL, "--xhyve-backend xhyve "
+			    "needs macOS; this host runs the qemu backend");
+		return xherr_set(err, XHE_INVAL, "--xhyve-backend %s: use qemu "
+		    "or xhyve", c->backend);
+	}
+	if (strcmp(c->network, "shared") != 0)
+		return xherr_set(err, XHE_INVAL, "--xhyve-network %s: the only "
+		    "network mode is shared", c->network);
+	if (c->qcow2)
+		return xherr_set(err, XHE_INVAL, "--xhyve-qcow2: this build "
+		    "makes raw disks only");
+	if (c->virtio9p.n > 0 || c->nfs_shares.n > 0)
+		return xherr_set(err, XHE_INVAL, "shared folders "
+		    "(--xhyve-virtio-9p, --xhyve-experimental-nfs-share) are not "
+		    "supported by this build");
+	if (c->boot2docker_url[0] == '\0')
+		return xherr_set(err, XHE_INVAL, "--xhyve-boot2docker-url is "
+		    "empty: give a boot2docker ISO path or file:// URL (this "
+		    "build does not download)");
+	return 0;
+}
+
+static int
+set_config_from_flags(struct driver *drv, const struct gob_value *arg,
+    struct rpc_reply *reply)
+{
+	struct xherr err = XHERR_INIT;
+	struct config next;
+	struct machine_create_opts o;
+	char *json;
+	int rc = 0;
+
+	/* Validate on a copy: nothing changes unless every flag is right. */
+	config_init(&next);
+	pthread_mutex_lock(&drv->cfg_lock);
+	json = config_format(&drv->cfg);
+	pthread_mutex_unlock(&drv->cfg_lock);
+	if (config_parse(&next, json, strlen(json), &err) == -1 ||
+	    config_set_flags(&next, arg, &err) == -1) {
+		rc = rpc_reply_error(reply, "%s", err.msg);
+		goto out;
+	}
+	create_opts(&next, &o);
+	if (next.machine_name[0] == '\0')
+		o.name = "flag-check";	/* the flag-lookup process has none */
+	if (o.iso == NULL || *o.iso == '\0')
+		o.iso = "-";		/* checked by PreCreateCheck */
+	if (machine_check_create(&o, &err) == -1) {
+		rc = rpc_reply_error(reply, "%s", err.msg);
+		goto out;
+	}
+	pthread_mutex_lock(&drv->cfg_lock);
+	config_release(&drv->cfg);
+	drv->cfg = next;
+	pthread_mutex_unlock(&drv->cfg_lock);
+	free(json);
+	return 0;
+out:
+	free(json);
+	config_release(&next);
+	return rc;
+}
+
+/* Lifecycle */
+
+static int
+pre_create_check(struct driver *drv, struct rpc_reply *reply)
+{
+	static const char *const tools[] = { "qemu-system-x86_64", "dnsmasq",
+	    "dhcp_release", "ssh-keygen" };
+	struct xherr err = XHERR_INIT;
+	size_t i;
+	int rc;
+
+	pthread_mutex_lock(&drv->cfg_lock);
+	rc = check_supported(&drv->cfg, &err);
+	pthread_mutex_unlock(&drv->cfg_lock);
+	if (rc == -1)
+		return reply_err(reply, &err);
+	for (i = 0; i < sizeof tools / sizeof tools[0]; i++) {
+		char *p = proc_which(tools[i], &err);
+		if (p == NULL)
+			return rpc_reply_error(reply, "%s is needed and was not "
+			    "found in PATH", tools[i]);
+		free(p);
+	}
+	if (geteuid() != 0)
+		return rpc_reply_error(reply, "the shared network needs root "
+		    "(a bridge, taps and dnsmasq), as vmnet does on macOS: run "
+		    "docker-machine as root");
+	return 0;
+}
+
+static int
+create(struct driver *drv, struct rpc_reply *reply)
+{
+	struct xherr err = XHERR_INIT;
+	struct machine_ctx ctx;
+	struct machine_create_opts o;
+	struct inv_machine m;
+	struct config snap;
+	struct target t;
+	char *json;
+	int state, rc = -1;
+
+	/* Work from a snapshot: SetConfigRaw may come in meanwhile. */
+	config_init(&snap);
+	pthread_mutex_lock(&drv->cfg_lock);
+	json = config_format(&drv->cfg);
+	pthread_mutex_unlock(&drv->cfg_lock);
+	config_parse(&snap, json, strlen(json), NULL);
+	free(json);
+	target_get(drv, &t);
+	if (check_supported(&snap, &err) == -1) {
+		config_release(&snap);
+		target_release(&t);
+		return reply_err(reply, &err);
+	}
+	create_opts(&snap, &o);
+	if (conn_take(&drv->op, t.store, &ctx, &err) == -1)
+		goto out;
+	rc = machine_create(&ctx, &o, &err);
+	if (rc == 0)
+		rc = machine_get(&ctx, t.name, &m, &state, &err);
+	conn_drop(&drv->op);
+	if (rc == -1)
+		goto out;
+	pthread_mutex_lock(&drv->cfg_lock);
+	free(drv->cfg.ip_address);
+	drv->cfg.ip_address = xstrdup(m.ip);
+	free(drv->cfg.mac_addr);
+	drv->cfg.mac_addr = xstrdup(m.mac);
+	free(drv->cfg.uuid);
+	drv->cfg.uuid = xstrdup(m.uuid);
+	free(drv->cfg.vmlinuz);
+	drv->cfg.vmlinuz = xstrdup(strrchr(m.kernel, '/') + 1);
+	free(drv->cfg.initrd);
+	drv->cfg.initrd = xstrdup(strrchr(m.initrd, '/') + 1);
+	pthread_mutex_unlock(&drv->cfg_lock);
+	inv_machine_release(&m);
+out:
+	config_release(&snap);
+	target_release(&t);
+	return rc == -1 ? reply_err(reply, &err) : 0;
+}
+
+enum op { OP_START, OP_STOP, OP_KILL, OP_RESTART, OP_REMOVE };
+
+static int
+lifecycle(struct driver *drv, enum op op, struct rpc_reply *reply)
+{
+	struct xherr err = XHERR_INIT;
+	struct machine_ctx ctx;
+	struct target t;
+	int rc = -1;
+
+	target_get(drv, &t);
+	if (conn_take(&drv->op, t.store, &ctx, &err) == -1)
+		goto out;
+	switch (op) {
+	case OP_START:
+		rc = machine_start(&ctx, t.name, 0, &err);
+		break;
+	case OP_STOP:
+		rc = machine_stop(&ctx, t.name, 0, &err);
+		break;
+	case OP_KILL:
+		rc = machine_kill(&ctx, t.name, &err);
+		break;
+	case OP_RESTART:
+		rc = machine_restart(&ctx, t.name, 0, &err);
+		break;
+	case OP_REMOVE:
+		/* As the original: stop (ACPI, bounded), then remove. A create
+		 * that failed halfway left no live machine: nothing to do. */
+		rc = machine_rm(&ctx, t.name, 0, &err);
+		if (rc == -1 && err.code == XHE_NOTFOUND)
+			rc = 0;
+		break;
+	}
+	/* Already in the asked state: docker-machine checks that itself. */
+	if (rc == -1 && err.code == XHE_STATE && op != OP_REMOVE)
+		rc = 0;
+	conn_drop(&drv->op);
+	if (rc == 0 && (op == OP_STOP || op == OP_KILL || op == OP_REMOVE)) {
+		pthread_mutex_lock(&drv->cfg_lock);
+		free(drv->cfg.ip_address);
+		drv->cfg.ip_address = xstrdup("");
+		pthread_mutex_unlock(&drv->cfg_lock);
+	}
+out:
+	target_release(&t);
+	return rc == -1 ? reply_err(reply, &err) : 0;
+}
+
+/* State queries: the true state, from the recorded process. */
+static int
+query(struct driver *drv, int *state, char ip[IDENT_IP_LEN],
+    struct xherr *err)
+{
+	struct machine_ctx ctx;
+	struct inv_machine m;
+	struct target t;
+	int rc;
+
+	target_get(drv, &t);
+	if (conn_take(&drv->q, t.store, &ctx, err) == -1) {
+		target_release(&t);
+		return -1;
+	}
+	rc = machine_get(&ctx, t.name, &m, state, err);
+	if (rc == 0) {
+		snprintf(ip, IDENT_IP_LEN, "%s", m.ip);
+		inv_machine_release(&m);
+	} else if (err->code == XHE_NOTFOUND) {
+		/* Never created, failed, or removed: not running. */
+		*state = MACHINE_STOPPED;
+		ip[0] = '\0';
+		rc = 0;
+	}
+	conn_drop(&drv->q);
+	target_release(&t);
+	return rc;
+}
+
+static int
+get_state(struct driver *drv, struct rpc_reply *reply)
+{
+	struct xherr err = XHERR_INIT;
+	char ip[IDENT_IP_LEN];
+	int state;
+
+	if (query(drv, &state, ip, &err) == -1)
+		return reply_err(reply, &err);
+	rpc_reply_int(reply, state == MACHINE_RUNNING ? STATE_RUNNING :
+	    STATE_STOPPED);
+	return 0;
+}
+
+static int
+get_ip(struct driver *drv, const char *fmt, struct rpc_reply *reply)
+{
+	struct xherr err = XHERR_INIT;
+	char ip[IDENT_IP_LEN], out[64];
+	int state;
+
+	if (query(drv, &state, ip, &err) == -1)
+		return reply_err(reply, &err);
+	if (state != MACHINE_RUNNING || ip[0] == '\0')
+		return rpc_reply_error(reply, HOST_NOT_RUNNING);
+	snprintf(out, sizeof out, fmt, ip);
+	rpc_reply_string(reply, out);
+	return 0;
+}
+
+static int
+get_string(struct driver *drv, const char *what, struct rpc_reply *reply)
+{
+	char *s;
+
+	pthread_mutex_lock(&drv->cfg_lock);
+	if (strcmp(what, "GetMachineName") == 0) {
+		s = xstrdup(drv->cfg.machine_name);
+	} else if (strcmp(what, "GetSSHUsername") == 0) {
+		s = xstrdup(drv->cfg.ssh_user[0] ? drv->cfg.ssh_user : "docker");
+	} else {
+		/* GetSSHKeyPath: where Create writes the key. */
+		if (drv->cfg.ssh_key_path[0] != '\0') {
+			s = xstrdup(drv->cfg.ssh_key_path);
+		} else {
+			char *store = drv->cfg.store_path[0] ?
+			    xstrdup(drv->cfg.store_path) : machine_default_store();
+			char *dir = machine_dir(store, drv->cfg.machine_name);
+			s = util_path_join(dir, "id_rsa");
+			free(dir);
+			free(store);
+		}
+	}
+	pthread_mutex_unlock(&drv->cfg_lock);
+	rpc_reply_string(reply, s);
+	free(s);
+	return 0;
+}
+
+struct method {
+	const char *name;
+	int (*fn)(struct driver *drv, const char *name,
+	    const struct gob_value *arg, struct rpc_reply *reply);
+};
+
+#define M(fname) static int fname(struct driver *drv, const char *name, \
+    const struct gob_value *arg, struct rpc_reply *reply)
+M(m_version) { rpc_reply_int(reply, 1); return 0; }
+M(m_empty) { rpc_reply_empty(reply); return 0; }
+M(m_driver_name) { rpc_reply_string(reply, drv->name); return 0; }
+M(m_flags)
+{
+	rpc_reply_flags(reply, config_flags, config_nflags);
+	return 0;
+}
+M(m_set_raw) { return set_config_raw(drv, arg, reply); }
+M(m_get_raw) { return get_config_raw(drv, reply); }
+M(m_set_flags) { return set_config_from_flags(drv, arg, reply); }
+M(m_string) { return get_string(drv, name, reply); }
+M(m_ssh_port) { rpc_reply_int(reply, 22); return 0; }
+M(m_pre_create) { return pre_create_check(drv, reply); }
+M(m_create) { return create(drv, reply); }
+M(m_state) { return get_state(drv, reply); }
+M(m_ip) { return get_ip(drv, "%s", reply); }
+M(m_url) { return get_ip(drv, "tcp://%s:2376", reply); }
+M(m_start) { return lifecycle(drv, OP_START, reply); }
+M(m_stop) { return lifecycle(drv, OP_STOP, reply); }
+M(m_kill) { return lifecycle(drv, OP_KILL, reply); }
+M(m_restart) { return lifecycle(drv, OP_RESTART, reply); }
+M(m_remove) { return lifecycle(drv, OP_REMOVE, reply); }
+
+static const struct method methods[] = {
+	{ "GetVersion", m_version },
+	{ "Heartbeat", m_empty },
+	{ "Close", m_empty },
+	{ "DriverName", m_driver_name },
+	{ "GetCreateFlags", m_flags },
+	{ "SetConfigRaw", m_set_raw },
+	{ "GetConfigRaw", m_get_raw },
+	{ "SetConfigFromFlags", m_set_flags },
+	{ "GetMachineName", m_string },
+	{ "GetSSHUsername", m_string },
+	{ "GetSSHKeyPath", m_string },
+	{ "GetSSHPort", m_ssh_port },
+	{ "GetSSHHostname", m_ip },
+	{ "GetIP", m_ip },
+	{ "GetURL", m_url },
+	{ "GetState", m_state },
+	{ "PreCreateCheck", m_pre_create },
+	{ "Create", m_create },
+	{ "Start", m_start },
+	{ "Stop", m_stop },
+	{ "Kill", m_kill },
+	{ "Restart", m_restart },
+	{ "Remove", m_remove },
+};
 
 int
 driver_dispatch(void *ctx, const char *method, const struct gob_value *arg,
     struct rpc_reply *reply)
 {
-	struct driver *drv = ctx;
 	size_t i;
 
-	if (strcmp(method, "GetVersion") == 0) {
-		rpc_reply_int(reply, 1);
-	} else if (strcmp(method, "Heartbeat") == 0 ||
-	    strcmp(method, "Close") == 0) {
-		rpc_reply_empty(reply);
-	} else if (strcmp(method, "DriverName") == 0) {
-		rpc_reply_string(reply, drv->name);
-	} else if (strcmp(method, "SetConfigRaw") == 0) {
-		return set_config_raw(drv, arg, reply);
-	} else if (strcmp(method, "GetMachineName") == 0) {
-		pthread_mutex_lock(&drv->lock);
-		rpc_reply_string(reply, drv->machine);
-		pthread_mutex_unlock(&drv->lock);
-	} else if (strcmp(method, "GetCreateFlags") == 0) {
-		rpc_reply_flags(reply, create_flags,
-		    sizeof create_flags / sizeof create_flags[0]);
-	} else if (strcmp(method, "SetConfigFromFlags") == 0) {
-		return set_config_from_flags(arg, reply);
-	} else {
-		for (i = 0; i < sizeof later / sizeof later[0]; i++)
-			if (strcmp(method, later[i]) == 0)
-				return rpc_reply_error(reply, "%s: not "
-				    "implemented yet", method);
-		return RPC_NOMETHOD;
-	}
-	return 0;
+	for (i = 0; i < sizeof methods / sizeof methods[0]; i++)
+		if (strcmp(methods[i].name, method) == 0)
+			return methods[i].fn(ctx, method, arg, reply);
+	return RPC_NOMETHOD;
 }

@@ -7,10 +7,8 @@
  *	...
  *	driver_free(drv);
  *
- * PLACEHOLDER written with the wire layer: GetVersion, Heartbeat, Close,
- * DriverName, SetConfigRaw/GetMachineName, GetCreateFlags and
- * SetConfigFromFlags only; every other method of the catalogue answers an
- * error. The real driver replaces driver.c behind this same interface.
+ * Every method of the catalogue; lifecycle methods go through machine.c
+ * and the store's inventory, as xhinv does.
  */
 #ifndef DRIVER_H
 #define DRIVER_H

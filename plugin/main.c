@@ -127,8 +127,8 @@ main(void)
 	srv = rpc_server_new(lfd, dispatch, drv);
 	rpc_server_set_heartbeat_timeout(srv, hb_ms);
 	rpc_server_set_log(srv, log_line, NULL);
-	/* docker-machine overlaps only Heartbeat with other calls. */
-	rpc_server_set_serial(srv, 1);
+	/* Calls run concurrently: driver.c locks lifecycle calls itself and
+	 * answers state queries (and Heartbeat) while a Create runs. */
 
 	printf("127.0.0.1:%d\n", port);
 	if (fflush(stdout) == EOF)

@@ -10,7 +10,6 @@
  *
  *	hv_qemu_launch(&vm, &ident, &err);	-> the VM's process identity
  *	hv_qemu_powerdown(qmp_path, &err);	ACPI power button
- *	hv_qemu_query(qmp_path, state, &err);	"running", "paused", ...
  */
 #ifndef HV_H
 #define HV_H
@@ -59,8 +58,5 @@ int hv_qemu_qmp_listen(const char *path, struct xherr *err);
 int hv_qemu_launch(const struct hv_vm *vm, struct proc_ident *out,
     struct xherr *err);
 int hv_qemu_powerdown(const char *qmp_path, struct xherr *err);
-/* QMP query-status: "running", "paused", "shutdown", ... */
-int hv_qemu_query(const char *qmp_path, char *status, size_t n,
-    struct xherr *err);
 
 #endif

@@ -455,23 +455,3 @@ hv_qemu_powerdown(const char *qmp_path, struct xherr *err)
 	qmp_close(&q);
 	return rc;
 }
-
-int
-hv_qemu_query(const char *qmp_path, char *status, size_t n,
-    struct xherr *err)
-{
-	struct qmp q;
-	json_t *ret = NULL;
-	int rc;
-
-	if (qmp_open(&q, qmp_path, err) == -1)
-		return -1;
-	rc = qmp_cmd(&q, "query-status", &ret, err);
-	qmp_close(&q);
-	if (rc == -1)
-		return -1;
-	const char *s = json_string_value(json_object_get(ret, "status"));
-	snprintf(status, n, "%s", s ? s : "unknown");
-	json_decref(ret);
-	return 0;
-}

@@ -135,8 +135,6 @@ machine_state_str(int state)
 	switch (state) {
 	case MACHINE_RUNNING:
 		return "running";
-	case MACHINE_PAUSED:
-		return "paused";
 	default:
 		return "stopped";
 	}
@@ -605,17 +603,7 @@ int
 machine_get(struct machine_ctx *ctx, const char *name, struct inv_machine *m,
     int *state, struct xherr *err)
 {
-	if (load(ctx, name, m, state, err) == -1)
-		return -1;
-	if (*state == MACHINE_RUNNING) {
-		char *qmp = util_path_join(m->dir, "qmp.sock"), st[32];
-		if (strcmp(m->backend, "qemu") == 0 &&
-		    hv_qemu_query(qmp, st, sizeof st, NULL) == 0 &&
-		    strcmp(st, "paused") == 0)
-			*state = MACHINE_PAUSED;
-		free(qmp);
-	}
-	return 0;
+	return load(ctx, name, m, state, err);
 }
 
 /* Booting */
@@ -1038,6 +1026,22 @@ machine_create(struct machine_ctx *ctx, const struct machine_create_opts *o,
 	}
 	if (iso_inspect(iso_src, &info, err) == -1)
 		goto out;
+	/* Members named by the caller (the original's BootKernel and
+	 * BootInitrd, paths inside the ISO) win over the name rules. */
+	if (o->kernel_member != NULL && *o->kernel_member != '\0') {
+		const char *k = o->kernel_member;
+		while (*k == '/')
+			k++;
+		free(info.kernel);
+		info.kernel = xstrdup(k);
+	}
+	if (o->initrd_member != NULL && *o->initrd_member != '\0') {
+		const char *i = o->initrd_member;
+		while (*i == '/')
+			i++;
+		free(info.initrd);
+		info.initrd = xstrdup(i);
+	}
 	if (info.kernel == NULL) {
 		xherr_set(err, XHE_INVAL, "ISO %s has no kernel (looked for %s)",
 		    iso_src, ISO_KERNEL_NAMES);

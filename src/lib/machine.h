@@ -61,6 +61,8 @@ struct machine_create_opts {
 	int64_t disk_mb;
 	const char *uuid;		/* NULL or "": a random one */
 	const char *cmdline;		/* NULL: the ISO's isolinux append line */
+	const char *kernel_member;	/* NULL: found by name (iso.h rules) */
+	const char *initrd_member;	/* NULL: found by name */
 	int timeout_s;			/* for IP and SSH; 0: default */
 	int dir_may_exist;		/* docker-machine made the directory */
 };
@@ -85,13 +87,14 @@ int machine_rm(struct machine_ctx *ctx, const char *name, int force,
 enum machine_state {
 	MACHINE_STOPPED = 0,
 	MACHINE_RUNNING,
-	MACHINE_PAUSED,
 };
 const char *machine_state_str(int state);
 /* Record every recorded process that is no longer ours as ended (the cheap
  * part of reconcile; ls and status run it first). */
 int machine_refresh(struct machine_ctx *ctx, struct xherr *err);
-/* The live machine and its true state (after refresh). */
+/* The live machine and its true state: its recorded process checked (and
+ * recorded as ended when it is not ours any more). No hypervisor round
+ * trip, so the plugin's GetState stays cheap. */
 int machine_get(struct machine_ctx *ctx, const char *name,
     struct inv_machine *m, int *state, struct xherr *err);
 

@@ -287,8 +287,7 @@ net_dnsmasq_start(const struct net_config *cfg, struct proc_ident *out,
 		goto out;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		char *nl;
-		while (output.len > 0 && output.p[output.len - 1] == '\n')
-			output.p[--output.len] = '\0';
+		buf_rtrim(&output);
 		nl = output.len ? strrchr(buf_str(&output), '\n') : NULL;
 		xherr_set(err, XHE_FAIL, "dnsmasq %s: %s",
 		    proc_status_text(status),
@@ -391,6 +390,7 @@ net_lease_release(const struct net_config *cfg, const char *ip,
 	if (proc_run(argv, RELEASE_MS, &out, &status, err) == -1)
 		goto done;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		buf_rtrim(&out);
 		xherr_set(err, XHE_FAIL, "dhcp_release %s %s %s %s: %s",
 		    cfg->bridge, ip, mac, proc_status_text(status),
 		    out.len ? buf_str(&out) : "no message");

@@ -37,6 +37,7 @@ ssh_keygen(const char *dir, struct xherr *err)
 		goto done;
 	}
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		buf_rtrim(&out);
 		xherr_set(err, XHE_FAIL, "ssh-keygen %s: %s",
 		    proc_status_text(status), out.len ? buf_str(&out) : "");
 		goto done;

@@ -136,6 +136,17 @@ buf_addf(struct buf *b, const char *fmt, ...)
 	b->len += (size_t)n;
 }
 
+void
+buf_rtrim(struct buf *b)
+{
+	while (b->len > 0 && (b->p[b->len - 1] == '\n' ||
+	    b->p[b->len - 1] == '\r' || b->p[b->len - 1] == ' ' ||
+	    b->p[b->len - 1] == '\t'))
+		b->len--;
+	if (b->p != NULL)
+		b->p[b->len] = '\0';
+}
+
 const char *
 buf_str(struct buf *b)
 {

@@ -38,6 +38,8 @@ void buf_init(struct buf *b);
 void buf_add(struct buf *b, const void *data, size_t n);
 void buf_addf(struct buf *b, const char *fmt, ...) XH_PRINTF(2, 3);
 void buf_addc(struct buf *b, char c);
+/* Drop trailing white space (a command's final newline). */
+void buf_rtrim(struct buf *b);
 /* NUL-terminate and return the string; b still owns it. */
 const char *buf_str(struct buf *b);
 void buf_release(struct buf *b);

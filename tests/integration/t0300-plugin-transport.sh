@@ -25,17 +25,13 @@ ok() {	# ok COND-STATUS DESCRIPTION
 		failed=$((failed + 1))
 	fi
 }
-skip() {
-	n=$((n + 1))
-	echo "ok $n # skip $1"
-}
 diag() {
 	sed 's/^/# /' "$@"
 }
 
 if [ ! -x "$PLUGIN" ]; then
-	echo "1..0 # skip $PLUGIN not built"
-	exit 0
+	echo "Bail out! $PLUGIN not built: make tests"
+	exit 1
 fi
 
 # The Go client, built offline with the standard library only.
@@ -182,18 +178,14 @@ ok $([ "$st" -eq 0 ]; echo $?) "truncated request then EOF: exit 0 (got $st)"
 ok $? "nothing sent after the CONNECT answer before a complete request"
 
 if [ "$have_go" -eq 0 ]; then
-	for d in handshake flags service unknown-method close wrongtype heartbeat \
-	    watchdog eof; do
-		skip "no Go toolchain for tests/rpcclient ($d)"
-	done
-	echo "1..$n"
-	exit $((failed > 0))
+	echo "Bail out! cannot build tests/rpcclient (golang-go): $(cat "$T/gobuild" 2>/dev/null)"
+	exit 1
 fi
 
 # 5. docker-machine's handshake through Go's net/rpc client.
 "$CLIENT" -plugin "$PLUGIN" -sequence handshake -name m1 -store "$T/store" \
-	-flag xhyve-cpu-count=3 -flag xhyve-test-tags=a -flag xhyve-test-tags=b \
-	-flag engine-label=foo=bar -flag xhyve-experimental-nfs-share=true \
+	-flag xhyve-cpu-count=3 -flag xhyve-virtio-9p=/a -flag xhyve-virtio-9p=/b \
+	-flag engine-label=foo=bar -flag xhyve-rawdisk=true -flag xhyve-boot-cmd=quiet \
 	-wait-exit 5s >"$T/hs.out" 2>"$T/hs.err"
 st=$?
 grep -q '^call GetVersion -> 1$' "$T/hs.out" &&
@@ -203,12 +195,11 @@ grep -q '^call GetVersion -> 1$' "$T/hs.out" &&
 	grep -q '^call SetConfigFromFlags -> ok$' "$T/hs.out" && [ "$st" -eq 0 ]
 ok $? "handshake sequence with Go's client (GetCreateFlags decoded into registered mcnflag types)"
 [ "$st" -eq 0 ] || diag "$T/hs.out" "$T/hs.err"
-grep -q '"xhyve-cpu-count":int(3)' "$T/hs.err" &&
-	grep -q '"xhyve-test-tags":\[\]string(\["a","b"\])' "$T/hs.err" &&
-	grep -q '"engine-label":\[\]string(\["foo=bar"\])' "$T/hs.err" &&
-	grep -q '"xhyve-experimental-nfs-share":bool(true)' "$T/hs.err" &&
-	grep -q '"swarm-host":string("tcp://0.0.0.0:3376")' "$T/hs.err"
-ok $? "SetConfigFromFlags: Go's RPCFlags (int, bool, string, []string in line) decoded"
+cfg=$(grep '^call GetConfigRaw -> ' "$T/hs.out")
+case $cfg in *'"CPU":3'*'"RawDisk":true'*'"Virtio9p":["/a","/b"]'*'"BootCmd":"quiet"'*) r=0 ;; *) r=1 ;; esac
+[ $r -eq 0 ] && case $cfg in *'"SwarmHost":"tcp://0.0.0.0:3376"'*) ;; *) r=1 ;; esac
+ok $r "SetConfigFromFlags: Go's RPCFlags (int, bool, string, []string in line) reach the config"
+[ $r -eq 0 ] || diag "$T/hs.out"
 grep -q '^plugin exited status 0$' "$T/hs.out"
 ok $? "exit 0 after the Close reply"
 
@@ -227,7 +218,7 @@ ok $? "unknown method: Go's error text, and the connection still works"
 # 7. A value of the wrong type for a method: an error reply.
 "$CLIENT" -plugin "$PLUGIN" -sequence raw -method SetConfigRaw -arg int \
 	-arg-int 5 -wait-exit 5s >"$T/wt.out" 2>&1
-grep -q '^call SetConfigRaw -> error: SetConfigRaw: argument is not \[\]byte$' "$T/wt.out" &&
+grep -q '^call SetConfigRaw -> error: SetConfigRaw: the argument is not \[\]byte$' "$T/wt.out" &&
 	grep -q '^plugin exited status 0$' "$T/wt.out"
 ok $? "an int instead of []byte: error reply, connection kept"
 

@@ -134,6 +134,7 @@ var (
 	waitExit    = flag.Duration("wait-exit", 0, "after the sequence, wait this long for the plugin to exit and print its status")
 	pollEvery   = flag.Duration("poll", 3*time.Second, "GetState polling period in -sequence create")
 	overrides   multi
+	calls       multi
 )
 
 type plugin struct {
@@ -429,7 +430,10 @@ func runHandshake(c *client, full bool) {
 		c.failed = true
 		return
 	}
-	c.show("SetConfigFromFlags", &opts, nil, false)
+	if c.show("SetConfigFromFlags", &opts, nil, false) == nil && !full {
+		var raw []byte
+		c.show("GetConfigRaw", struct{}{}, &raw, false)
+	}
 }
 
 func runCreate(c *client) {
@@ -442,17 +446,87 @@ func runCreate(c *client) {
 	}
 	var raw []byte
 	var s string
-	if !step("PreCreateCheck", nil) || !step("GetConfigRaw", &raw) || !step("Create", nil) ||
-		!step("GetConfigRaw", &raw) || !step("DriverName", &s) {
+	if !step("PreCreateCheck", nil) || !step("GetConfigRaw", &raw) {
 		return
 	}
+	// Create, while another goroutine checks that Heartbeat and GetState
+	// are answered meanwhile (docker-machine heartbeats every 5 s).
+	stop := make(chan struct{})
+	probe := make(chan string, 1)
+	go func() {
+		var hb, st []time.Duration
+		states := map[int]int{}
+		for {
+			select {
+			case <-stop:
+				if len(hb) == 0 {
+					probe <- "none"
+					return
+				}
+				probe <- fmt.Sprintf("heartbeats=%d max=%dms getstate=%d max=%dms states=%v",
+					len(hb), pct(hb, 1).Milliseconds(), len(st), pct(st, 1).Milliseconds(), states)
+				return
+			case <-time.After(500 * time.Millisecond):
+				t := time.Now()
+				if c.call("Heartbeat", struct{}{}, nil) == nil {
+					hb = append(hb, time.Since(t))
+				}
+				t = time.Now()
+				var v int
+				if c.call("GetState", struct{}{}, &v) == nil {
+					st = append(st, time.Since(t))
+					states[v]++
+				}
+			}
+		}
+	}()
+	ok := step("Create", nil)
+	close(stop)
+	during := <-probe
+	c.say("during Create: %s", during)
+	if during == "none" {
+		c.say("no Heartbeat was answered while Create ran")
+		c.failed = true
+	}
+	if !ok || !step("GetConfigRaw", &raw) || !step("DriverName", &s) {
+		return
+	}
+	c.say("config %s", raw)
 	if !waitState(c, 1) {
 		return
 	}
-	if !step("GetIP", &s) || !step("GetURL", &s) || !step("Stop", nil) || !waitState(c, 4) ||
-		!step("Start", nil) || !waitState(c, 1) || !step("Remove", nil) {
+	var port int
+	var key, user, host string
+	if !step("GetSSHHostname", &host) || !step("GetSSHPort", &port) ||
+		!step("GetSSHKeyPath", &key) || !step("GetSSHUsername", &user) {
 		return
 	}
+	if fi, err := os.Stat(key); err != nil {
+		c.say("ssh key: %s", err)
+		c.failed = true
+	} else if fi.Mode().Perm()&0077 != 0 {
+		c.say("ssh key: permissions %#o for %q are too open", fi.Mode().Perm(), key)
+		c.failed = true
+	} else {
+		c.say("ssh key %s mode %#o", key, fi.Mode().Perm())
+	}
+	var ip, url string
+	if !step("GetIP", &ip) || !step("GetURL", &url) || !step("Stop", nil) || !waitState(c, 4) {
+		return
+	}
+	c.show("GetURL", struct{}{}, &s, true)
+	c.show("GetIP", struct{}{}, &s, true)
+	if !step("Start", nil) || !waitState(c, 1) || !step("GetIP", &s) {
+		return
+	}
+	if s != ip {
+		c.say("the IP changed across Stop/Start: %s then %s", ip, s)
+		c.failed = true
+	}
+	if !step("Remove", nil) {
+		return
+	}
+	step("GetState", new(int))
 }
 
 func waitState(c *client, want int) bool {
@@ -499,6 +573,45 @@ func runRaw(c *client) {
 		return
 	}
 	c.say("call %s -> %s", *method, render(reply))
+}
+
+// runCalls makes each -call in order and prints its result; errors are
+// printed (tests compare them) but do not fail the run.
+func runCalls(c *client) {
+	for _, spec := range calls {
+		parts := strings.SplitN(spec, " ", 3)
+		m := parts[0]
+		var arg interface{} = struct{}{}
+		if len(parts) == 3 {
+			switch parts[1] {
+			case "int":
+				n, _ := strconv.Atoi(parts[2])
+				arg = n
+			case "string":
+				arg = parts[2]
+			case "bytes":
+				arg = []byte(parts[2])
+			}
+		}
+		var reply interface{}
+		switch {
+		case m == "GetConfigRaw":
+			reply = new([]byte)
+		case m == "GetState" || m == "GetVersion" || m == "GetSSHPort":
+			reply = new(int)
+		case strings.HasPrefix(m, "Get") || m == "DriverName":
+			reply = new(string)
+		case m == "GetCreateFlags":
+			reply = new([]Flag)
+		default:
+			reply = new(struct{})
+		}
+		if err := c.call(m, arg, reply); err != nil {
+			c.say("call %s -> error: %s", m, err)
+			continue
+		}
+		c.say("call %s -> %s", m, render(reply))
+	}
 }
 
 func median(d []time.Duration) time.Duration {
@@ -610,6 +723,7 @@ func runStartup(path string) int {
 
 func main() {
 	flag.Var(&overrides, "flag", "create flag override name=value (repeatable)")
+	flag.Var(&calls, "call", "for -sequence calls: \"METHOD [int|string|bytes ARG]\" (repeatable, in order)")
 	flag.Parse()
 	if *pluginPath == "" {
 		fmt.Fprintln(os.Stderr, "usage: rpcclient -plugin PATH [-sequence handshake|create|raw|heartbeat|none] [-bench N] [-startup N]")
@@ -649,6 +763,8 @@ func main() {
 		runRaw(c)
 	case "heartbeat":
 		runHeartbeatDuringSlow(c)
+	case "calls":
+		runCalls(c)
 	case "none":
 	default:
 		fmt.Fprintf(os.Stderr, "unknown sequence %q\n", *sequence)
