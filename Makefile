@@ -61,7 +61,7 @@ FUZZ_OBJS := $(patsubst %.c,$(B)/fuzzobj/%.o,$(LIB_SRCS) $(PLUGIN_SRCS))
 
 PROGS := $(B)/xhinv $(B)/docker-machine-driver-xhyve
 
-.PHONY: all check demo bench fuzz fuzz-build tests install uninstall clean deps image
+.PHONY: all check demo bench fuzz fuzz-build asan-tests tests install uninstall clean deps image
 all: $(PROGS)
 
 $(B)/%.o: %.c
@@ -106,7 +106,15 @@ $(B)/gorpcserver: $(wildcard tests/rpcclient/gorpcserver/*.go)
 	@mkdir -p $(@D)
 	cd tests/rpcclient/gorpcserver && $(GO_ENV) go build -o $(CURDIR)/$@ .
 
-tests: all $(UNIT_BINS) fuzz-build $(B)/rpcclient $(B)/gorpcserver
+# The unit tests again under AddressSanitizer and UBSan (run by
+# tests/integration/t0910-unit-asan.sh).
+ASAN_CFLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=undefined
+asan-tests:
+	$(MAKE) B=$(B)/asan CFLAGS="$(ASAN_CFLAGS)" \
+		$(UNIT_SRCS:tests/unit/%.c=$(B)/asan/tests/%)
+
+tests: all $(UNIT_BINS) fuzz-build asan-tests $(B)/rpcclient $(B)/gorpcserver
 
 # Fuzz targets: clang's libFuzzer with ASan and UBSan, over the same sources.
 FUZZFLAGS := -g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
@@ -147,7 +155,7 @@ demo:
 
 bench:
 	scripts/install-deps
-	$(MAKE) all image
+	$(MAKE) all image $(B)/rpcclient $(B)/gorpcserver
 	bench/run
 
 # The small boot2docker-compatible test image, built once from Debian packages.

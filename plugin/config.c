@@ -216,9 +216,10 @@ config_parse(struct config *c, const char *json, size_t len,
 			continue;
 		}
 		if (!fits(f, v)) {
+			/* f->json, not key: key dies with root. */
 			json_decref(root);
 			return xherr_set(err, XHE_INVAL, "config field %s must "
-			    "be %s", key, type_name(f->type));
+			    "be %s", f->json, type_name(f->type));
 		}
 	}
 	json_object_foreach(root, key, v) {

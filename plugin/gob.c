@@ -789,7 +789,7 @@ rd_scalar(struct rd *r, int64_t id, struct gob_value **out)
 static int
 rd_field(struct rd *r, int64_t id, struct gob_value **out)
 {
-	const struct gtype *t;
+	const struct gtype *t = NULL;
 	struct gob_value *v;
 	int rc;
 

@@ -42,9 +42,16 @@ int
 disk_userdata_tar(const char *pubkey, size_t keylen, struct buf *out,
     struct xherr *err)
 {
-	struct archive *a = archive_write_new();
+	struct archive *a;
 	int rc = -1;
 
+	/* boot2docker keeps only the first 4096 bytes: three 512-byte headers
+	 * and the magic's data block come before the key's data. */
+	if (keylen > DISK_MAX_KEY)
+		return xherr_set(err, XHE_INVAL, "public key of %zu bytes does "
+		    "not fit in the 4096 bytes boot2docker reads (at most %d)",
+		    keylen, DISK_MAX_KEY);
+	a = archive_write_new();
 	archive_write_set_format_ustar(a);
 	archive_write_set_bytes_per_block(a, 512);
 	archive_write_set_bytes_in_last_block(a, 512);
@@ -81,6 +88,9 @@ disk_create_raw(const char *path, int64_t size_mb, const void *data,
 	const char *p = data;
 	size_t off = 0;
 
+	if (size_mb <= 0 || size_mb > INT64_MAX / 1048576)
+		return xherr_set(err, XHE_INVAL, "disk size %lld MB is out of "
+		    "range", (long long)size_mb);
 	if ((uint64_t)len > (uint64_t)size_mb * 1048576)
 		return xherr_set(err, XHE_INVAL, "disk of %lld MB cannot hold "
 		    "%zu bytes of user data", (long long)size_mb, len);

@@ -19,6 +19,7 @@
 #include "xherr.h"
 
 #define DISK_MAGIC "boot2docker, please format-me"
+#define DISK_MAX_KEY 2048	/* key bytes that fit in the first 4096 */
 
 /* Append the user-data tar holding pubkey to out. */
 int disk_userdata_tar(const char *pubkey, size_t keylen, struct buf *out,

@@ -25,11 +25,20 @@ ident_check_name(const char *name, struct xherr *err)
 			continue;
 		if (c == '-' || c == '_' || c == '.')
 			continue;
+		/* Show the name, but never raw control bytes on a terminal. */
+		char shown[IDENT_NAME_MAX + 1];
+		size_t k;
+		for (k = 0; k < n; k++)
+			shown[k] = name[k] >= 0x20 && name[k] < 0x7f ?
+			    name[k] : '?';
+		shown[n] = '\0';
+		if (c < 0x20 || c >= 0x7f)
+			return xherr_set(err, XHE_USAGE, "machine name \"%s\" has "
+			    "byte 0x%02x at position %zu: use only letters, "
+			    "digits, '-', '_' and '.'", shown, c, i + 1);
 		return xherr_set(err, XHE_USAGE,
-		    "machine name \"%s\" has '%s%c' at position %zu: use only "
-		    "letters, digits, '-', '_' and '.'",
-		    name, c < 0x20 || c >= 0x7f ? "\\x" : "",
-		    c < 0x20 || c >= 0x7f ? '?' : c, i + 1);
+		    "machine name \"%s\" has '%c' at position %zu: use only "
+		    "letters, digits, '-', '_' and '.'", shown, c, i + 1);
 	}
 	return 0;
 }
@@ -171,7 +180,10 @@ ident_subnet_parse(const char *s, uint32_t *base, int *prefix)
 	addr[slash - s] = '\0';
 	if (ident_ip_parse(addr, &ip) == -1)
 		return -1;
-	n = strtol(slash + 1, &end, 10);
+	/* One or two digits and nothing else (strtol would take " +24"). */
+	end = (char *)slash + 1;
+	for (n = 0; *end >= '0' && *end <= '9' && end - slash <= 2; end++)
+		n = n * 10 + (*end - '0');
 	if (*end != '\0' || end == slash + 1 || n < 8 || n > 30)
 		return -1;
 	mask = 0xffffffffu << (32 - n);

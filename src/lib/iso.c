@@ -97,10 +97,10 @@ iso_parse_append(const char *cfg, size_t len, char **cmdline)
 			e--;
 		if (e == q)
 			continue;
-		/* Only printable characters, as [[:print:]]+ in the original. */
+		/* Only printable ASCII, as Go's [[:print:]]+ in the original. */
 		const char *r;
 		for (r = q; r < e; r++)
-			if ((unsigned char)*r < 0x20 || (unsigned char)*r == 0x7f)
+			if ((unsigned char)*r < 0x20 || (unsigned char)*r >= 0x7f)
 				break;
 		if (r == q)
 			continue;
@@ -220,63 +220,119 @@ fail:
 	return -1;
 }
 
+/* Pass 1 of iso_extract: the member whose data each request needs. A name
+ * recorded as a hard link (xorriso -R keeps them) has no data of its own:
+ * its data is the link target's. */
+static int
+extract_sources(const char *iso, const char *const *members, int n,
+    char **src, struct xherr *err)
+{
+	struct archive *a;
+	struct archive_entry *e;
+	int found = 0, i, r;
+
+	if ((a = open_iso(iso, err)) == NULL)
+		return -1;
+	while (found < n && (r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
+		const char *m = member(e), *link = archive_entry_hardlink(e);
+		for (i = 0; i < n; i++) {
+			if (src[i] != NULL || strcmp(m, members[i]) != 0)
+				continue;
+			if (link != NULL) {
+				while (link[0] == '.' && link[1] == '/')
+					link += 2;
+				while (link[0] == '/')
+					link++;
+				src[i] = xstrdup(link);
+			} else {
+				src[i] = xstrdup(m);
+			}
+			found++;
+		}
+	}
+	archive_read_free(a);
+	for (i = 0; i < n; i++)
+		if (src[i] == NULL)
+			return xherr_set(err, XHE_NOTFOUND, "%s has no %s", iso,
+			    members[i]);
+	return 0;
+}
+
 int
 iso_extract(const char *iso, const char *const *members,
     const char *const *dests, int n, struct xherr *err)
 {
-	struct archive *a;
+	struct archive *a = NULL;
 	struct archive_entry *e;
-	int done = 0, i, r;
-	char *found = xcalloc((size_t)n, 1);
+	struct util_atomic *out = xcalloc((size_t)n, sizeof *out);
+	char **src = xcalloc((size_t)n, sizeof *src);
+	char *done = xcalloc((size_t)n, 1);
+	int ndone = 0, i, r, rc = -1;
 
-	if ((a = open_iso(iso, err)) == NULL) {
-		free(found);
-		return -1;
-	}
-	while (done < n && (r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
+	for (i = 0; i < n; i++)
+		out[i].fd = -1;
+	if (extract_sources(iso, members, n, src, err) == -1)
+		goto out;
+	if ((a = open_iso(iso, err)) == NULL)
+		goto out;
+	while (ndone < n && (r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
 		const char *m = member(e);
-		for (i = 0; i < n; i++)
-			if (!found[i] && strcmp(m, members[i]) == 0)
-				break;
-		if (i == n)
+		int want = 0;
+
+		if (archive_entry_hardlink(e) != NULL)
+			continue;	/* a name without data of its own */
+		for (i = 0; i < n; i++) {
+			if (done[i] || strcmp(m, src[i]) != 0)
+				continue;
+			if (util_atomic_open(&out[i], dests[i], 0644, err) == -1)
+				goto out;
+			want = 1;
+		}
+		if (!want)
 			continue;
-		struct util_atomic out;
-		if (util_atomic_open(&out, dests[i], 0644, err) == -1)
-			goto fail;
 		for (;;) {
 			char chunk[65536];
 			la_ssize_t got = archive_read_data(a, chunk, sizeof chunk);
 			if (got < 0) {
 				xherr_set(err, XHE_INVAL, "cannot read %s in %s: %s",
 				    m, iso, archive_error_string(a));
-				util_atomic_abort(&out);
-				goto fail;
+				goto out;
 			}
 			if (got == 0)
 				break;
-			if (util_atomic_write(&out, chunk, (size_t)got, err) == -1) {
-				util_atomic_abort(&out);
-				goto fail;
-			}
+			for (i = 0; i < n; i++)
+				if (out[i].fd != -1 && util_atomic_write(&out[i],
+				    chunk, (size_t)got, err) == -1)
+					goto out;
 		}
-		if (util_atomic_commit(&out, err) == -1)
-			goto fail;
-		found[i] = 1;
-		done++;
+		for (i = 0; i < n; i++) {
+			if (out[i].fd == -1)
+				continue;
+			if (util_atomic_commit(&out[i], err) == -1)
+				goto out;
+			done[i] = 1;
+			ndone++;
+		}
 	}
 	for (i = 0; i < n; i++)
-		if (!found[i]) {
-			xherr_set(err, XHE_NOTFOUND, "%s has no %s", iso,
+		if (!done[i]) {
+			xherr_set(err, XHE_NOTFOUND, "%s has no data for %s", iso,
 			    members[i]);
-			goto fail;
+			goto out;
 		}
-	archive_read_free(a);
-	free(found);
-	return 0;
-fail:
-	archive_read_free(a);
-	free(found);
-	return -1;
+	rc = 0;
+out:
+	for (i = 0; i < n; i++) {
+		if (out[i].fd != -1)
+			util_atomic_abort(&out[i]);
+		free(src[i]);
+	}
+	if (a != NULL)
+		archive_read_free(a);
+	free(out);
+	free(src);
+	free(done);
+	return rc;
 }
 
 void

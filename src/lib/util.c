@@ -192,9 +192,13 @@ util_sleep_ms(int ms)
 int
 util_mkdir_p(const char *path, mode_t mode, struct xherr *err)
 {
-	char *p = xstrdup(path), *s;
+	char *p, *s;
 	int rc = -1;
 
+	if (path[0] == '\0')
+		return xherr_set(err, XHE_INVAL, "cannot create a directory "
+		    "with an empty path");
+	p = xstrdup(path);
 	for (s = p + 1; ; s++) {
 		if (*s != '/' && *s != '\0')
 			continue;
@@ -520,9 +524,22 @@ rm_at(int at, const char *name, struct xherr *err)
 int
 util_rm_tree(const char *path, struct xherr *err)
 {
-	if (rm_at(AT_FDCWD, path, err) == -1)
-		return xherr_wrap(err, "cannot remove %s", path);
-	return 0;
+	/* "link/" would make the kernel resolve the link before NOFOLLOW
+	 * applies: work on the name without trailing slashes. */
+	size_t n = strlen(path);
+	char *p;
+	int rc = 0;
+
+	while (n > 1 && path[n - 1] == '/')
+		n--;
+	if (n == 0 || (n == 1 && path[0] == '/'))
+		return xherr_set(err, XHE_INVAL, "refusing to remove \"%s\"",
+		    path);
+	p = xstrndup(path, n);
+	if (rm_at(AT_FDCWD, p, err) == -1)
+		rc = xherr_wrap(err, "cannot remove %s", p);
+	free(p);
+	return rc;
 }
 
 int
@@ -553,7 +570,9 @@ util_path_join(const char *a, const char *b)
 {
 	size_t la = strlen(a);
 
-	if (la > 0 && a[la - 1] == '/')
+	if (la == 0)
+		return xstrdup(b);
+	if (a[la - 1] == '/')
 		return xasprintf("%s%s", a, b);
 	return xasprintf("%s/%s", a, b);
 }

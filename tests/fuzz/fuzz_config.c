@@ -15,11 +15,12 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct config c, d;
+	struct xherr err = XHERR_INIT;	/* a real one: messages get built */
 	char *before, *after, *again;
 
 	config_init(&c);
 	before = config_format(&c);
-	if (config_parse(&c, (const char *)data, size, NULL) == -1) {
+	if (config_parse(&c, (const char *)data, size, &err) == -1) {
 		after = config_format(&c);
 		if (strcmp(before, after) != 0)
 			abort();	/* a failed parse changed the config */
@@ -27,7 +28,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else {
 		after = config_format(&c);
 		config_init(&d);
-		if (config_parse(&d, after, strlen(after), NULL) == -1)
+		if (config_parse(&d, after, strlen(after), &err) == -1)
 			abort();	/* our own output must parse */
 		again = config_format(&d);
 		if (strcmp(after, again) != 0)
