@@ -63,10 +63,8 @@ struct rpc_server {
 	rpc_log_fn *log;
 	void *logctx;
 	unsigned hb_ms;
-	int serial;
 	int wake[2];			/* workers -> reader */
 	struct gob_buf prelude;
-	pthread_mutex_t serial_lock;
 	pthread_mutex_t lock;		/* the fields below */
 	pthread_cond_t cond;		/* inflight went down */
 	unsigned inflight;
@@ -258,7 +256,6 @@ rpc_server_new(int lfd, rpc_handler_fn *fn, void *ctx)
 	if (pipe2(srv->wake, O_CLOEXEC | O_NONBLOCK) == -1)
 		abort();	/* only fails without descriptors or memory */
 	gob_enc_prelude(&srv->prelude);
-	pthread_mutex_init(&srv->serial_lock, NULL);
 	pthread_mutex_init(&srv->lock, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -273,12 +270,6 @@ void
 rpc_server_set_heartbeat_timeout(struct rpc_server *srv, unsigned ms)
 {
 	srv->hb_ms = ms;
-}
-
-void
-rpc_server_set_serial(struct rpc_server *srv, int on)
-{
-	srv->serial = on;
 }
 
 void
@@ -329,7 +320,6 @@ rpc_server_free(struct rpc_server *srv)
 	close(srv->wake[0]);
 	close(srv->wake[1]);
 	gob_buf_release(&srv->prelude);
-	pthread_mutex_destroy(&srv->serial_lock);
 	pthread_mutex_destroy(&srv->lock);
 	pthread_cond_destroy(&srv->cond);
 	pthread_cond_destroy(&srv->work);
@@ -415,17 +405,11 @@ run_job(struct job *j)
 {
 	struct rpc_server *srv = j->c->srv;
 	struct rpc_reply reply = { { 0 }, NULL };
-	int locked = 0, rc, sent, wake;
+	int rc, sent, wake;
 	int is_close = j->error == NULL && strcmp(j->method, "Close") == 0;
 
 	if (j->error == NULL) {
-		if (srv->serial && strcmp(j->method, "Heartbeat") != 0) {
-			pthread_mutex_lock(&srv->serial_lock);
-			locked = 1;
-		}
 		rc = srv->fn(srv->ctx, j->method, j->arg, &reply);
-		if (locked)
-			pthread_mutex_unlock(&srv->serial_lock);
 		if (rc == RPC_NOMETHOD) {
 			reply_reset(&reply);
 			reply.error = xasprintf("rpc: can't find method %s",

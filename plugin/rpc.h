@@ -29,10 +29,8 @@
  * The heartbeat watchdog counts a Heartbeat when the request arrives, not
  * when it is answered, and runs from rpc_server_run() on.
  *
- * Handlers run concurrently unless rpc_server_set_serial() is on, in which
- * case every call except Heartbeat holds one lock (the docker-machine
- * client only ever overlaps Heartbeat with another call). The Heartbeat
- * handler must then not block.
+ * Handlers run concurrently: the handler does its own locking (driver.c
+ * serialises lifecycle calls and keeps state queries apart).
  */
 #ifndef RPC_H
 #define RPC_H
@@ -94,7 +92,6 @@ int rpc_listen(int *port, struct xherr *err);
 struct rpc_server *rpc_server_new(int lfd, rpc_handler_fn *fn, void *ctx);
 /* 0 disables the watchdog. Default RPC_HEARTBEAT_TIMEOUT_MS. */
 void rpc_server_set_heartbeat_timeout(struct rpc_server *srv, unsigned ms);
-void rpc_server_set_serial(struct rpc_server *srv, int on);
 void rpc_server_set_log(struct rpc_server *srv, rpc_log_fn *fn, void *ctx);
 /* Serve until one of enum rpc_end happens. */
 enum rpc_end rpc_server_run(struct rpc_server *srv, struct xherr *err);

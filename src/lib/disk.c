@@ -1,7 +1,7 @@
 #include "disk.h"
 
-#include <archive.h>
-#include <archive_entry.h>
+#include "arc.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -20,21 +20,21 @@ static int
 tar_add(struct archive *a, const char *name, int type, int mode,
     const void *data, size_t len, struct xherr *err)
 {
-	struct archive_entry *e = archive_entry_new();
+	struct archive_entry *e = arc.archive_entry_new();
 	int rc = 0;
 
-	archive_entry_set_pathname(e, name);
-	archive_entry_set_filetype(e, (unsigned)type);
-	archive_entry_set_perm(e, (mode_t)mode);
-	archive_entry_set_size(e, type == AE_IFREG ? (la_int64_t)len : 0);
-	archive_entry_set_mtime(e, 0, 0);
-	archive_entry_set_uid(e, 0);
-	archive_entry_set_gid(e, 0);
-	if (archive_write_header(a, e) != ARCHIVE_OK ||
-	    (len > 0 && archive_write_data(a, data, len) != (la_ssize_t)len))
+	arc.archive_entry_set_pathname(e, name);
+	arc.archive_entry_set_filetype(e, (unsigned)type);
+	arc.archive_entry_set_perm(e, (mode_t)mode);
+	arc.archive_entry_set_size(e, type == AE_IFREG ? (la_int64_t)len : 0);
+	arc.archive_entry_set_mtime(e, 0, 0);
+	arc.archive_entry_set_uid(e, 0);
+	arc.archive_entry_set_gid(e, 0);
+	if (arc.archive_write_header(a, e) != ARCHIVE_OK ||
+	    (len > 0 && arc.archive_write_data(a, data, len) != (la_ssize_t)len))
 		rc = xherr_set(err, XHE_FAIL, "cannot build the user-data tar: %s",
-		    archive_error_string(a));
-	archive_entry_free(e);
+		    arc.archive_error_string(a));
+	arc.archive_entry_free(e);
 	return rc;
 }
 
@@ -51,13 +51,15 @@ disk_userdata_tar(const char *pubkey, size_t keylen, struct buf *out,
 		return xherr_set(err, XHE_INVAL, "public key of %zu bytes does "
 		    "not fit in the 4096 bytes boot2docker reads (at most %d)",
 		    keylen, DISK_MAX_KEY);
-	a = archive_write_new();
-	archive_write_set_format_ustar(a);
-	archive_write_set_bytes_per_block(a, 512);
-	archive_write_set_bytes_in_last_block(a, 512);
-	if (archive_write_open(a, out, NULL, tar_write, NULL) != ARCHIVE_OK) {
+	if (arc_load(err) == -1)
+		return -1;
+	a = arc.archive_write_new();
+	arc.archive_write_set_format_ustar(a);
+	arc.archive_write_set_bytes_per_block(a, 512);
+	arc.archive_write_set_bytes_in_last_block(a, 512);
+	if (arc.archive_write_open(a, out, NULL, tar_write, NULL) != ARCHIVE_OK) {
 		xherr_set(err, XHE_FAIL, "cannot build the user-data tar: %s",
-		    archive_error_string(a));
+		    arc.archive_error_string(a));
 		goto out;
 	}
 	/* Order and modes as the original driver's generateKeyBundle. */
@@ -69,14 +71,14 @@ disk_userdata_tar(const char *pubkey, size_t keylen, struct buf *out,
 	    tar_add(a, ".ssh/authorized_keys2", AE_IFREG, 0644, pubkey, keylen,
 	    err) == -1)
 		goto out;
-	if (archive_write_close(a) != ARCHIVE_OK) {
+	if (arc.archive_write_close(a) != ARCHIVE_OK) {
 		xherr_set(err, XHE_FAIL, "cannot build the user-data tar: %s",
-		    archive_error_string(a));
+		    arc.archive_error_string(a));
 		goto out;
 	}
 	rc = 0;
 out:
-	archive_write_free(a);
+	arc.archive_write_free(a);
 	return rc;
 }
 

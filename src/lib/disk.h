@@ -1,6 +1,6 @@
 /*
- * disk: machine disk images and the boot2docker user-data tar. The owner of
- * libarchive's write side (and, later, of libguestfs).
+ * disk: machine disk images and the boot2docker user-data tar (written with
+ * libarchive through arc.h).
  *
  * The boot2docker first-boot contract: a disk whose first bytes are a tar
  * whose first member is named "boot2docker, please format-me" gets

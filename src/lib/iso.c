@@ -1,13 +1,12 @@
 #include "iso.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "arc.h"
 #include "util.h"
 
 #define ISO_PVD_OFFSET 32768
@@ -113,13 +112,17 @@ iso_parse_append(const char *cfg, size_t len, char **cmdline)
 static struct archive *
 open_iso(const char *path, struct xherr *err)
 {
-	struct archive *a = archive_read_new();
+	struct archive *a;
 
-	archive_read_support_format_iso9660(a);
-	if (archive_read_open_filename(a, path, 65536) != ARCHIVE_OK) {
+	if (arc_load(err) == -1)
+		return NULL;
+	a = arc.archive_read_new();
+
+	arc.archive_read_support_format_iso9660(a);
+	if (arc.archive_read_open_filename(a, path, 65536) != ARCHIVE_OK) {
 		xherr_set(err, XHE_INVAL, "cannot read ISO %s: %s", path,
-		    archive_error_string(a));
-		archive_read_free(a);
+		    arc.archive_error_string(a));
+		arc.archive_read_free(a);
 		return NULL;
 	}
 	return a;
@@ -129,7 +132,7 @@ open_iso(const char *path, struct xherr *err)
 static const char *
 member(struct archive_entry *e)
 {
-	const char *p = archive_entry_pathname(e);
+	const char *p = arc.archive_entry_pathname(e);
 
 	if (p == NULL)
 		return "";
@@ -172,25 +175,25 @@ iso_inspect(const char *path, struct iso_info *out, struct xherr *err)
 	out->volume_id = xstrdup(volid);
 	if ((a = open_iso(path, err)) == NULL)
 		goto fail;
-	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
+	while ((r = arc.archive_read_next_header(a, &e)) == ARCHIVE_OK) {
 		const char *m = member(e);
-		if (archive_entry_filetype(e) != AE_IFREG)
+		if (arc.archive_entry_filetype(e) != AE_IFREG)
 			continue;
 		if (iso_is_kernel_name(m))
 			keep_last(&out->kernel, m);
 		else if (iso_is_initrd_name(m))
 			keep_last(&out->initrd, m);
 		else if (strcmp(base_name(m), "isolinux.cfg") == 0) {
-			la_int64_t sz = archive_entry_size(e);
+			la_int64_t sz = arc.archive_entry_size(e);
 			char *cfg, *cmd = NULL;
 			if (sz < 0 || sz > ISO_CFG_MAX)
 				continue;
 			cfg = xmalloc((size_t)sz + 1);
-			la_ssize_t got = archive_read_data(a, cfg, (size_t)sz);
+			la_ssize_t got = arc.archive_read_data(a, cfg, (size_t)sz);
 			if (got < 0) {
 				free(cfg);
 				xherr_set(err, XHE_INVAL, "cannot read %s in %s: %s",
-				    m, path, archive_error_string(a));
+				    m, path, arc.archive_error_string(a));
 				goto fail;
 			}
 			/* The last isolinux.cfg wins, as in the original. */
@@ -208,14 +211,14 @@ iso_inspect(const char *path, struct iso_info *out, struct xherr *err)
 	}
 	if (r != ARCHIVE_EOF) {
 		xherr_set(err, XHE_INVAL, "cannot read ISO %s: %s", path,
-		    archive_error_string(a));
+		    arc.archive_error_string(a));
 		goto fail;
 	}
-	archive_read_free(a);
+	arc.archive_read_free(a);
 	return 0;
 fail:
 	if (a != NULL)
-		archive_read_free(a);
+		arc.archive_read_free(a);
 	iso_info_release(out);
 	return -1;
 }
@@ -233,8 +236,8 @@ extract_sources(const char *iso, const char *const *members, int n,
 
 	if ((a = open_iso(iso, err)) == NULL)
 		return -1;
-	while (found < n && (r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
-		const char *m = member(e), *link = archive_entry_hardlink(e);
+	while (found < n && (r = arc.archive_read_next_header(a, &e)) == ARCHIVE_OK) {
+		const char *m = member(e), *link = arc.archive_entry_hardlink(e);
 		for (i = 0; i < n; i++) {
 			if (src[i] != NULL || strcmp(m, members[i]) != 0)
 				continue;
@@ -250,7 +253,7 @@ extract_sources(const char *iso, const char *const *members, int n,
 			found++;
 		}
 	}
-	archive_read_free(a);
+	arc.archive_read_free(a);
 	for (i = 0; i < n; i++)
 		if (src[i] == NULL)
 			return xherr_set(err, XHE_NOTFOUND, "%s has no %s", iso,
@@ -275,11 +278,11 @@ iso_extract(const char *iso, const char *const *members,
 		goto out;
 	if ((a = open_iso(iso, err)) == NULL)
 		goto out;
-	while (ndone < n && (r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
+	while (ndone < n && (r = arc.archive_read_next_header(a, &e)) == ARCHIVE_OK) {
 		const char *m = member(e);
 		int want = 0;
 
-		if (archive_entry_hardlink(e) != NULL)
+		if (arc.archive_entry_hardlink(e) != NULL)
 			continue;	/* a name without data of its own */
 		for (i = 0; i < n; i++) {
 			if (done[i] || strcmp(m, src[i]) != 0)
@@ -292,10 +295,10 @@ iso_extract(const char *iso, const char *const *members,
 			continue;
 		for (;;) {
 			char chunk[65536];
-			la_ssize_t got = archive_read_data(a, chunk, sizeof chunk);
+			la_ssize_t got = arc.archive_read_data(a, chunk, sizeof chunk);
 			if (got < 0) {
 				xherr_set(err, XHE_INVAL, "cannot read %s in %s: %s",
-				    m, iso, archive_error_string(a));
+				    m, iso, arc.archive_error_string(a));
 				goto out;
 			}
 			if (got == 0)
@@ -328,7 +331,7 @@ out:
 		free(src[i]);
 	}
 	if (a != NULL)
-		archive_read_free(a);
+		arc.archive_read_free(a);
 	free(out);
 	free(src);
 	free(done);

@@ -1,7 +1,7 @@
 /*
- * iso: reading boot2docker-style ISO images with libarchive, never by
- * mounting them (hdiutil broke on boot2docker 18.09; a loop mount needs
- * root). The only owner of libarchive's read side.
+ * iso: reading boot2docker-style ISO images with libarchive (through arc.h,
+ * which loads it on first use), never by mounting them (hdiutil broke on
+ * boot2docker 18.09; a loop mount needs root).
  *
  *	struct iso_info info;
  *	iso_inspect("/path/boot2docker.iso", &info, &err);

@@ -3,30 +3,53 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-int
-proc_boot_id(char out[40], struct xherr *err)
+/* The boot id cannot change while a process lives: read it once. */
+static pthread_once_t boot_once = PTHREAD_ONCE_INIT;
+static char boot_id[40];
+static int boot_errno;
+
+static void
+boot_read(void)
 {
 	char buf[64];
 	ssize_t n;
 	int fd;
 
 	fd = open("/proc/sys/kernel/random/boot_id", O_RDONLY | O_CLOEXEC);
-	if (fd == -1)
-		return xherr_sys(err, "cannot read the boot id");
+	if (fd == -1) {
+		boot_errno = errno ? errno : EIO;
+		return;
+	}
 	n = read(fd, buf, sizeof buf - 1);
 	close(fd);
-	if (n <= 0)
-		return xherr_set(err, XHE_IO, "cannot read the boot id");
+	if (n <= 0) {
+		boot_errno = EIO;
+		return;
+	}
 	buf[n] = '\0';
 	buf[strcspn(buf, "\n")] = '\0';
-	if (strlen(buf) >= 40)
-		return xherr_set(err, XHE_INVAL, "boot id too long");
-	memcpy(out, buf, strlen(buf) + 1);
+	if (strlen(buf) >= sizeof boot_id) {
+		boot_errno = EINVAL;
+		return;
+	}
+	memcpy(boot_id, buf, strlen(buf) + 1);
+}
+
+int
+proc_boot_id(char out[40], struct xherr *err)
+{
+	pthread_once(&boot_once, boot_read);
+	if (boot_errno != 0) {
+		errno = boot_errno;
+		return xherr_sys(err, "cannot read the boot id");
+	}
+	memcpy(out, boot_id, sizeof boot_id);
 	return 0;
 }
 
