@@ -130,6 +130,7 @@ $(B)/fuzzobj/schema.o: $(B)/schema.c
 	$(FUZZCC) $(XCFLAGS) $(FUZZFLAGS) -c -o $@ $<
 
 $(B)/fuzz/libfuzz.a: $(FUZZ_OBJS) $(B)/fuzzobj/schema.o
+	@mkdir -p $(@D)
 	@rm -f $@
 	ar rcs $@ $^
 
