@@ -217,15 +217,30 @@ net_load(struct machine_ctx *ctx, struct net *n, struct xherr *err)
 	if (inv_network_get(ctx->inv, NETWORK_NAME, &n->row, err) == -1) {
 		if (err->code != XHE_NOTFOUND)
 			goto fail;
+		/* Two first creates at once: look again under the write lock,
+		 * so only one records the network. */
+		if (inv_begin(ctx->inv, err) == -1)
+			goto fail;
+		if (inv_network_get(ctx->inv, NETWORK_NAME, &n->row, err) == 0) {
+			inv_rollback(ctx->inv);
+			goto loaded;
+		}
+		if (err->code != XHE_NOTFOUND) {
+			inv_rollback(ctx->inv);
+			goto fail;
+		}
 		if (ident_subnet_parse(ctx->subnet, &base, &prefix) == -1 ||
 		    prefix > 29) {
+			inv_rollback(ctx->inv);
 			xherr_set(err, XHE_INVAL, "XHINV_SUBNET %s is not an "
 			    "IPv4 subnet a.b.c.d/n with n from 8 to 29",
 			    ctx->subnet);
 			goto fail;
 		}
-		if (net_check_ifname(ctx->bridge, err) == -1)
+		if (net_check_ifname(ctx->bridge, err) == -1) {
+			inv_rollback(ctx->inv);
 			goto fail;
+		}
 		char gw[IDENT_IP_LEN], sub[IDENT_IP_LEN + 4];
 		ident_ip_format(base + 1, gw);
 		ident_ip_format(base, sub);
@@ -237,8 +252,6 @@ net_load(struct machine_ctx *ctx, struct net *n, struct xherr *err)
 		n->row.subnet = xstrdup(sub);
 		n->row.gateway = xstrdup(gw);
 		n->row.lease_file = util_path_join(n->dir, "dnsmasq.leases");
-		if (inv_begin(ctx->inv, err) == -1)
-			goto fail;
 		if (inv_network_insert(ctx->inv, &n->row, err) == -1) {
 			inv_rollback(ctx->inv);
 			goto fail;
@@ -246,6 +259,7 @@ net_load(struct machine_ctx *ctx, struct net *n, struct xherr *err)
 		if (inv_commit(ctx->inv, err) == -1)
 			goto fail;
 	}
+loaded:
 	if (ident_subnet_parse(n->row.subnet, &base, &prefix) == -1 ||
 	    ident_ip_parse(n->row.gateway, &n->cfg.gateway) == -1) {
 		xherr_set(err, XHE_INVAL, "network %s has a bad subnet %s",

@@ -69,6 +69,11 @@ diag() {
 	printf '# %s\n' "$*"
 }
 
+# show FILE...: a failing step's output, on stderr so prove shows it.
+show() {
+	sed 's/^/# /' "$@" >&2
+}
+
 bail() {
 	echo "Bail out! $*"
 	exit 1

@@ -5,7 +5,7 @@
 need_vm
 
 out=$(x create web --iso "$ISO" $VMOPTS 2>"$STORE/create.err")
-ok "create succeeds" test $? -eq 0 || sed 's/^/# /' "$STORE/create.err"
+ok "create succeeds" test $? -eq 0 || show "$STORE/create.err"
 like "$out" '^web is running at 192\.168\.64\.[0-9]+$' "create reports the IP"
 ip=$(x ip web)
 like "$ip" '^192\.168\.64\.[0-9]+$' "ip prints the address"

@@ -13,8 +13,8 @@ wait $pa
 ra=$?
 wait $pb
 rb=$?
-ok "create a (in parallel) succeeds" test $ra -eq 0 || sed 's/^/# /' "$STORE/a.err"
-ok "create b (in parallel) succeeds" test $rb -eq 0 || sed 's/^/# /' "$STORE/b.err"
+ok "create a (in parallel) succeeds" test $ra -eq 0 || show "$STORE/a.err"
+ok "create b (in parallel) succeeds" test $rb -eq 0 || show "$STORE/b.err"
 ipa=$(x ip a)
 ipb=$(x ip b)
 like "$ipa" '^192\.168\.64\.' "a has an address ($ipa)"

@@ -6,7 +6,7 @@
 need_vm
 
 x create k --iso "$ISO" $VMOPTS >/dev/null 2>"$STORE/err"
-ok "create succeeds" test $? -eq 0 || sed 's/^/# /' "$STORE/err"
+ok "create succeeds" test $? -eq 0 || show "$STORE/err"
 pid=$(sql "SELECT pid FROM machines WHERE name = 'k' AND removed IS NULL")
 ok "the hypervisor pid $pid is qemu" test "$(readlink /proc/$pid/exe)" = /usr/bin/qemu-system-x86_64
 kill -9 "$pid"

@@ -7,7 +7,7 @@
 need_vm
 
 x create g --iso "$ISO" $VMOPTS >/dev/null 2>"$STORE/err"
-ok "create succeeds" test $? -eq 0 || sed 's/^/# /' "$STORE/err"
+ok "create succeeds" test $? -eq 0 || show "$STORE/err"
 mac=$(sql "SELECT mac FROM machines WHERE name = 'g' AND removed IS NULL")
 ip=$(x ip g)
 x rm g >/dev/null 2>&1

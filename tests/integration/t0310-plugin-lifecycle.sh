@@ -18,7 +18,7 @@ out=$(rpc -name dm -sequence create -heartbeat 1s -poll 1s \
 	-flag xhyve-disk-size=256 -flag xhyve-cpu-count=1 \
 	-flag engine-label=provider=test -wait-exit 15s 2>"$STORE/rpc.err")
 ok "the create sequence runs without an unexpected error" test $? -eq 0 ||
-	{ printf '%s\n' "$out" | sed 's/^/# /'; sed 's/^/# /' "$STORE/rpc.err"; }
+	{ printf '%s\n' "$out" | show; show "$STORE/rpc.err"; }
 line() { printf '%s\n' "$out" | grep -E "^call $1 -> " | head -${2:-1} | tail -1; }
 is "$(line PreCreateCheck)" "call PreCreateCheck -> ok" "PreCreateCheck passes"
 is "$(line Create)" "call Create -> ok" "Create succeeds"
