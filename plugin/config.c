@@ -50,6 +50,7 @@ static const struct field fields[] = {
 	FS("BootInitrd", boot_initrd),
 	FS("Initrd", initrd),
 	FS("Vmlinuz", vmlinuz),
+	FS("Boot2DockerSHA256", boot2docker_sha256),
 	FS("Backend", backend),
 	FS("Network", network),
 };
@@ -327,6 +328,9 @@ const struct gob_flag config_flags[] = {
 	    "Root path at which the NFS shares will be mounted",
 	    "XHYVE_EXPERIMENTAL_NFS_SHARE_ROOT", "/xhyve-nfsshares", 0, NULL, 0 },
 	/* Ours. */
+	{ GOB_FLAG_STRING, "xhyve-boot2docker-sha256",
+	    "Expected sha256 of the boot2docker image (a download that differs "
+	    "is refused)", "XHYVE_BOOT2DOCKER_SHA256", "", 0, NULL, 0 },
 	{ GOB_FLAG_STRING, "xhyve-backend",
 	    "Hypervisor: xhyve (macOS) or qemu (Linux); empty picks the host's",
 	    "XHYVE_BACKEND", "", 0, NULL, 0 },
@@ -340,7 +344,8 @@ const size_t config_nflags = sizeof config_flags / sizeof config_flags[0];
 static const char *const flag_field[] = {
 	"BootCmd", "BootKernel", "BootInitrd", "Boot2DockerURL", "CPU",
 	"DiskSize", "Memory", "Qcow2", "RawDisk", "UUID", "Virtio9p",
-	"Virtio9pRoot", "NFSShares", "NFSSharesRoot", "Backend", "Network",
+	"Virtio9pRoot", "NFSShares", "NFSSharesRoot", "Boot2DockerSHA256",
+	"Backend", "Network",
 };
 
 static const char *

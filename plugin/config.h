@@ -61,6 +61,7 @@ struct config {
 	char *initrd;			/* Initrd (base name) */
 	char *vmlinuz;			/* Vmlinuz (base name) */
 	/* ours */
+	char *boot2docker_sha256;	/* Boot2DockerSHA256 */
 	char *backend;			/* Backend: "", "qemu", "xhyve" */
 	char *network;			/* Network: "shared" */
 };

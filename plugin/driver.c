@@ -26,6 +26,7 @@
 #include "inv.h"
 #include "machine.h"
 #include "proc.h"
+#include "sha256.h"
 #include "util.h"
 
 /* docker-machine's state.State values (protocol doc §6.4). */
@@ -201,7 +202,8 @@ create_opts(const struct config *c, struct machine_create_opts *o)
 {
 	memset(o, 0, sizeof *o);
 	o->name = c->machine_name;
-	o->iso = c->boot2docker_url;
+	o->iso = c->boot2docker_url;	/* "": the latest boot2docker */
+	o->sha256 = c->boot2docker_sha256;
 	/* As the original: a CPU count below 1 means every host CPU. */
 	o->cpus = c->cpu < 1 ? host_cpus() :
 	    c->cpu > MACHINE_MAX_CPUS ? MACHINE_MAX_CPUS + 1 : (int)c->cpu;
@@ -235,10 +237,10 @@ check_supported(const struct config *c, struct xherr *err)
 		return xherr_set(err, XHE_INVAL, "shared folders "
 		    "(--xhyve-virtio-9p, --xhyve-experimental-nfs-share) are not "
 		    "supported by this build");
-	if (c->boot2docker_url[0] == '\0')
-		return xherr_set(err, XHE_INVAL, "--xhyve-boot2docker-url is "
-		    "empty: give a boot2docker ISO path or file:// URL (this "
-		    "build does not download)");
+	if (c->boot2docker_sha256[0] != '\0' &&
+	    !sha256_valid_hex(c->boot2docker_sha256))
+		return xherr_set(err, XHE_INVAL, "--xhyve-boot2docker-sha256: "
+		    "\"%s\" is not 64 hex digits", c->boot2docker_sha256);
 	return 0;
 }
 
@@ -265,8 +267,6 @@ set_config_from_flags(struct driver *drv, const struct gob_value *arg,
 	create_opts(&next, &o);
 	if (next.machine_name[0] == '\0')
 		o.name = "flag-check";	/* the flag-lookup process has none */
-	if (o.iso == NULL || *o.iso == '\0')
-		o.iso = "-";		/* checked by PreCreateCheck */
 	if (machine_check_create(&o, &err) == -1) {
 		rc = rpc_reply_error(reply, "%s", err.msg);
 		goto out;

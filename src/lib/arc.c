@@ -1,6 +1,7 @@
 #include "arc.h"
 
-#include <dlfcn.h>
+#include "dl.h"
+
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -16,27 +17,24 @@ struct arc_api arc;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static char failure[200];
 
+#define ARC_NAME(ret, name, args) #name,
+static const char *const names[] = { ARC_FUNCS(ARC_NAME) };
+#undef ARC_NAME
+#define ARC_COUNT (sizeof names / sizeof names[0])
+
 static void
 load(void)
 {
-	void *h = dlopen(ARC_SONAME, RTLD_NOW | RTLD_LOCAL);
-	void *sym;
+	void *slots[ARC_COUNT];
+	size_t i = 0;
 
-	if (h == NULL) {
-		snprintf(failure, sizeof failure, "cannot load %s: %s",
-		    ARC_SONAME, dlerror());
+	if (dl_bind(ARC_SONAME, names, slots, ARC_COUNT, failure,
+	    sizeof failure) == -1)
 		return;
-	}
-	/* The cast from void * is what POSIX dlsym promises to allow. */
-#define ARC_SYM(ret, name, args)					\
-	if ((sym = dlsym(h, #name)) == NULL) {				\
-		snprintf(failure, sizeof failure, "%s has no %s",	\
-		    ARC_SONAME, #name);					\
-		return;							\
-	}								\
-	*(void **)&arc.name = sym;
-	ARC_FUNCS(ARC_SYM)
-#undef ARC_SYM
+	/* POSIX lets a dlsym result be used as a function pointer. */
+#define ARC_SET(ret, name, args) *(void **)&arc.name = slots[i++];
+	ARC_FUNCS(ARC_SET)
+#undef ARC_SET
 }
 
 int

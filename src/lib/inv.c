@@ -366,6 +366,7 @@ inv_machine_release(struct inv_machine *m)
 	free(m->kernel);
 	free(m->initrd);
 	free(m->cmdline);
+	free(m->iso_stamp);
 	memset(m, 0, sizeof *m);
 }
 
@@ -373,7 +374,7 @@ inv_machine_release(struct inv_machine *m)
     "m.id, m.name, m.uuid, m.backend, m.status, m.cpus, m.memory_mb, " \
     "m.disk_mb, m.dir, m.image_id, m.iso, m.kernel, m.initrd, m.cmdline, " \
     "m.created_at, m.removed_at, n.network_id, n.mac, n.ip, " \
-    "p.id, p.pid, p.start_time, p.boot_id, p.exe "
+    "p.id, p.pid, p.start_time, p.boot_id, p.exe, m.cmdline_given, m.iso_stamp "
 #define MACHINE_FROM \
     "FROM machine m " \
     "LEFT JOIN nic n ON n.id = (SELECT max(id) FROM nic WHERE machine_id = m.id) " \
@@ -409,6 +410,8 @@ machine_row(sqlite3_stmt *st, struct inv_machine *m)
 		col_copy(st, 22, m->proc.boot_id, sizeof m->proc.boot_id);
 		col_copy(st, 23, m->proc.exe, sizeof m->proc.exe);
 	}
+	m->cmdline_given = sqlite3_column_int(st, 24);
+	m->iso_stamp = col_dup(st, 25);
 }
 
 static int
@@ -497,8 +500,10 @@ inv_machine_each(struct inv *inv, int all, inv_machine_cb cb, void *arg,
 
 static const char SQL_MACHINE_INSERT[] =
     "INSERT INTO machine (name, uuid, backend, status, cpus, memory_mb, "
-    "disk_mb, dir, image_id, iso, kernel, initrd, cmdline, created_at) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)";
+    "disk_mb, dir, image_id, iso, kernel, initrd, cmdline, created_at, "
+    "cmdline_given, iso_stamp) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
+    "?15, ?16)";
 
 int
 inv_machine_insert(struct inv *inv, struct inv_machine *m, struct xherr *err)
@@ -523,6 +528,8 @@ inv_machine_insert(struct inv *inv, struct inv_machine *m, struct xherr *err)
 	bind_text(st, 12, m->initrd);
 	bind_text(st, 13, m->cmdline);
 	sqlite3_bind_int64(st, 14, m->created_at);
+	sqlite3_bind_int(st, 15, m->cmdline_given ? 1 : 0);
+	bind_text(st, 16, m->iso_stamp);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc == SQLITE_CONSTRAINT_UNIQUE)
@@ -551,6 +558,27 @@ inv_machine_set_status(struct inv *inv, int64_t id, const char *status,
 	bind_text(st, 2, status);
 	sqlite3_bind_int64(st, 3, util_now_ms());
 	return exec_done(inv, st, err, "cannot update machine status");
+}
+
+static const char SQL_MACHINE_BOOT[] =
+    "UPDATE machine SET kernel = ?2, initrd = ?3, cmdline = ?4, iso_stamp = ?5 "
+    "WHERE id = ?1";
+
+int
+inv_machine_set_boot(struct inv *inv, int64_t id, const char *kernel,
+    const char *initrd, const char *cmdline, const char *iso_stamp,
+    struct xherr *err)
+{
+	sqlite3_stmt *st = stmt(inv, SQL_MACHINE_BOOT, err);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	bind_text(st, 2, kernel);
+	bind_text(st, 3, initrd);
+	bind_text(st, 4, cmdline);
+	bind_text(st, 5, iso_stamp);
+	return exec_done(inv, st, err, "cannot record the machine's kernel");
 }
 
 static const char SQL_MACHINE_NAME_USED[] =
@@ -993,11 +1021,34 @@ inv_lease_set_state(struct inv *inv, int64_t network_id, const char *mac,
 
 /* Images */
 
+void
+inv_image_release(struct inv_image *img)
+{
+	free(img->source);
+	free(img->url);
+	free(img->resolved_url);
+	free(img->tag);
+	free(img->path);
+	free(img->sha256);
+	free(img->etag);
+	free(img->last_modified);
+	free(img->volume_id);
+	free(img->kernel);
+	free(img->initrd);
+	free(img->cmdline);
+	memset(img, 0, sizeof *img);
+}
+
 static const char SQL_IMAGE_UPSERT[] =
     "INSERT INTO image (url, path, size, volume_id, kernel, initrd, cmdline, "
-    "fetched_at, last_used_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8) "
+    "fetched_at, last_used_at, source, resolved_url, tag, sha256, etag, "
+    "last_modified) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
+    "?12, ?13, ?14, ?15) "
     "ON CONFLICT (url) DO UPDATE SET path = ?2, size = ?3, volume_id = ?4, "
-    "kernel = ?5, initrd = ?6, cmdline = ?7, last_used_at = ?8 "
+    "kernel = ?5, initrd = ?6, cmdline = ?7, fetched_at = coalesce(?8, "
+    "fetched_at), last_used_at = ?9, source = ?10, resolved_url = ?11, "
+    "tag = coalesce(?12, tag), sha256 = coalesce(?13, sha256), etag = ?14, "
+    "last_modified = ?15, removed_at = NULL "
     "RETURNING id";
 
 int
@@ -1015,7 +1066,14 @@ inv_image_upsert(struct inv *inv, struct inv_image *img, struct xherr *err)
 	bind_text(st, 5, img->kernel);
 	bind_text(st, 6, img->initrd);
 	bind_text(st, 7, img->cmdline);
-	sqlite3_bind_int64(st, 8, util_now_ms());
+	bind_id(st, 8, img->fetched_at);
+	sqlite3_bind_int64(st, 9, util_now_ms());
+	bind_text(st, 10, img->source);
+	bind_text(st, 11, img->resolved_url);
+	bind_text(st, 12, img->tag);
+	bind_text(st, 13, img->sha256 && *img->sha256 ? img->sha256 : NULL);
+	bind_text(st, 14, img->etag);
+	bind_text(st, 15, img->last_modified);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		img->id = sqlite3_column_int64(st, 0);
@@ -1023,6 +1081,78 @@ inv_image_upsert(struct inv *inv, struct inv_image *img, struct xherr *err)
 	if (rc != SQLITE_ROW)
 		return dberr(inv, err, "cannot record image");
 	return 0;
+}
+
+static const char SQL_IMAGE_EACH_LIVE[] =
+    "SELECT i.id, i.source, i.url, i.resolved_url, i.tag, i.path, i.sha256, "
+    "i.etag, i.last_modified, i.volume_id, i.kernel, i.initrd, i.cmdline, "
+    "i.size, i.fetched_at, i.last_used_at, i.removed_at, (SELECT count(*) "
+    "FROM machine m WHERE m.image_id = i.id AND m.removed_at IS NULL) "
+    "FROM image i WHERE i.removed_at IS NULL ORDER BY i.id";
+static const char SQL_IMAGE_EACH_ALL[] =
+    "SELECT i.id, i.source, i.url, i.resolved_url, i.tag, i.path, i.sha256, "
+    "i.etag, i.last_modified, i.volume_id, i.kernel, i.initrd, i.cmdline, "
+    "i.size, i.fetched_at, i.last_used_at, i.removed_at, (SELECT count(*) "
+    "FROM machine m WHERE m.image_id = i.id AND m.removed_at IS NULL) "
+    "FROM image i ORDER BY i.id";
+
+int
+inv_image_each(struct inv *inv, int all, inv_image_cb cb, void *arg,
+    struct xherr *err)
+{
+	sqlite3_stmt *st = stmt(inv, all ? SQL_IMAGE_EACH_ALL :
+	    SQL_IMAGE_EACH_LIVE, err);
+	struct inv_image img;
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&img, 0, sizeof img);
+		img.id = sqlite3_column_int64(st, 0);
+		img.source = col_dup(st, 1);
+		img.url = col_dup(st, 2);
+		img.resolved_url = col_dup(st, 3);
+		img.tag = col_dup(st, 4);
+		img.path = col_dup(st, 5);
+		img.sha256 = col_dup(st, 6);
+		img.etag = col_dup(st, 7);
+		img.last_modified = col_dup(st, 8);
+		img.volume_id = col_dup(st, 9);
+		img.kernel = col_dup(st, 10);
+		img.initrd = col_dup(st, 11);
+		img.cmdline = col_dup(st, 12);
+		img.size = sqlite3_column_int64(st, 13);
+		img.fetched_at = sqlite3_column_int64(st, 14);
+		img.last_used_at = sqlite3_column_int64(st, 15);
+		img.removed_at = sqlite3_column_int64(st, 16);
+		img.users = sqlite3_column_int(st, 17);
+		int stop = cb(arg, &img);
+		inv_image_release(&img);
+		if (stop == -1) {
+			sqlite3_reset(st);
+			return -1;
+		}
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return dberr(inv, err, "cannot list images");
+	return 0;
+}
+
+static const char SQL_IMAGE_REMOVED[] =
+    "UPDATE image SET removed_at = ?2 WHERE id = ?1";
+
+int
+inv_image_removed(struct inv *inv, int64_t id, struct xherr *err)
+{
+	sqlite3_stmt *st = stmt(inv, SQL_IMAGE_REMOVED, err);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, util_now_ms());
+	return exec_done(inv, st, err, "cannot record image removal");
 }
 
 /* Events */

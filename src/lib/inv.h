@@ -74,6 +74,8 @@ struct inv_machine {
 	char *dir;
 	int64_t image_id;		/* 0 when none */
 	char *iso, *kernel, *initrd, *cmdline;
+	int cmdline_given;		/* the user gave the command line */
+	char *iso_stamp;		/* "size:mtime_ns" when kernel was extracted */
 	int64_t created_at, removed_at;	/* removed_at 0 when live */
 	/* the latest NIC (filled by the getters) */
 	int64_t network_id;
@@ -99,6 +101,10 @@ int inv_machine_insert(struct inv *inv, struct inv_machine *m,
     struct xherr *err);
 /* 'removed' and 'failed' also set removed_at. */
 int inv_machine_set_status(struct inv *inv, int64_t id, const char *status,
+    struct xherr *err);
+/* After extracting the kernel and initrd (again): what boots now. */
+int inv_machine_set_boot(struct inv *inv, int64_t id, const char *kernel,
+    const char *initrd, const char *cmdline, const char *iso_stamp,
     struct xherr *err);
 /* Was this name ever used by a machine that is now removed or failed? */
 int inv_machine_name_was_used(struct inv *inv, const char *name,
@@ -149,12 +155,26 @@ int inv_lease_set_state(struct inv *inv, int64_t network_id, const char *mac,
 
 struct inv_image {
 	int64_t id;
-	char *url, *path, *volume_id, *kernel, *initrd, *cmdline;
+	char *source;			/* as asked for ("" : latest boot2docker) */
+	char *url;			/* download URL, or file:///path */
+	char *resolved_url;		/* after redirects */
+	char *tag;			/* release tag */
+	char *path;
+	char *sha256, *etag, *last_modified;
+	char *volume_id, *kernel, *initrd, *cmdline;
 	int64_t size;
+	int64_t fetched_at, last_used_at, removed_at;	/* ms; 0: never */
+	int users;			/* live machines using it (inv_image_each) */
 };
-/* Insert or update by url; id is set. */
+void inv_image_release(struct inv_image *img);
+/* Insert or update by url (and mark it used now); id is set. */
 int inv_image_upsert(struct inv *inv, struct inv_image *img,
     struct xherr *err);
+typedef int (*inv_image_cb)(void *arg, const struct inv_image *img);
+/* Images not pruned (all: pruned too), oldest first. */
+int inv_image_each(struct inv *inv, int all, inv_image_cb cb, void *arg,
+    struct xherr *err);
+int inv_image_removed(struct inv *inv, int64_t id, struct xherr *err);
 
 /* Append to the history. machine_id 0: none; duration_ms < 0: none;
  * detail: a JSON object or NULL for {}. */

@@ -9,11 +9,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <uuid/uuid.h>
 
+#include "cache.h"
 #include "disk.h"
 #include "hv.h"
 #include "ident.h"
@@ -127,6 +127,20 @@ machine_ctx_init(struct machine_ctx *ctx, const char *store, struct inv *inv)
 	ctx->inv = inv;
 	ctx->bridge = b && *b ? b : DEFAULT_BRIDGE;
 	ctx->subnet = s && *s ? s : DEFAULT_SUBNET;
+	ctx->api_base = getenv("XHINV_GITHUB_API");
+	if (ctx->api_base != NULL && *ctx->api_base == '\0')
+		ctx->api_base = NULL;
+	ctx->token = getenv("GITHUB_TOKEN");
+	s = getenv("XHINV_DOWNLOAD_STALL_S");
+	ctx->stall_s = s ? atoi(s) : 0;
+	s = getenv("XHINV_DOWNLOAD_ATTEMPTS");
+	ctx->attempts = s ? atoi(s) : 0;
+}
+
+char *
+machine_cache_dir(const char *store)
+{
+	return util_path_join(store, "cache");
 }
 
 const char *
@@ -142,41 +156,31 @@ machine_state_str(int state)
 
 /* Per-machine (and per-network) lock files: flock, released on close or
  * process death, so a crash never leaves a lock behind. */
+struct waiting {
+	struct machine_ctx *ctx;
+	const char *what;
+};
+
+static void
+say_waiting(void *arg)
+{
+	struct waiting *w = arg;
+
+	say(w->ctx, "waiting for another command working on %s", w->what);
+}
+
 static int
 lock_take(struct machine_ctx *ctx, const char *what, int *fdp,
     struct xherr *err)
 {
 	char *dir = util_path_join(ctx->store, "locks");
 	char *path = xasprintf("%s/%s.lock", dir, what);
-	int fd, waited = 0, rc = -1;
+	struct waiting w = { ctx, what };
+	int rc = -1;
 
 	*fdp = -1;
-	if (util_mkdir_p(dir, 0700, err) == -1)
-		goto out;
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd == -1) {
-		xherr_sys(err, "cannot open lock %s", path);
-		goto out;
-	}
-	while (flock(fd, LOCK_EX | LOCK_NB) == -1) {
-		if (errno != EWOULDBLOCK && errno != EINTR) {
-			xherr_sys(err, "cannot lock %s", path);
-			close(fd);
-			goto out;
-		}
-		if (!waited++)
-			say(ctx, "waiting for another command working on %s",
-			    what);
-		if (cancelled(ctx)) {
-			close(fd);
-			xherr_set(err, XHE_FAIL, "interrupted");
-			goto out;
-		}
-		util_sleep_ms(50);
-	}
-	*fdp = fd;
-	rc = 0;
-out:
+	if (util_mkdir_p(dir, 0700, err) == 0)
+		rc = util_lock(path, ctx->cancel, say_waiting, &w, fdp, err);
 	free(dir);
 	free(path);
 	return rc;
@@ -857,8 +861,8 @@ machine_check_create(const struct machine_create_opts *o, struct xherr *err)
 
 	if (ident_check_name(o->name, err) == -1)
 		return -1;
-	if (o->iso == NULL || *o->iso == '\0')
-		return xherr_set(err, XHE_USAGE, "no ISO given (--iso PATH)");
+	if (o->iso == NULL)
+		return xherr_set(err, XHE_USAGE, "no ISO source given");
 	if (o->cpus < 1 || o->cpus > MACHINE_MAX_CPUS)
 		return xherr_set(err, XHE_USAGE, "CPU count %d is out of range "
 		    "1-%d", o->cpus, MACHINE_MAX_CPUS);
@@ -921,9 +925,158 @@ remove_machine_files(const struct inv_machine *m, int whole_dir)
 	free(p);
 }
 
+/* Images */
+
+/* cache.c's check of a download before it becomes a cache entry: it must
+ * be an ISO with a kernel and an initrd. */
+static int
+iso_check(void *arg, const char *path, struct xherr *err)
+{
+	struct iso_info info;
+	struct xherr e = XHERR_INIT;
+
+	(void)arg;
+	if (iso_inspect(path, &info, &e) == -1)
+		return xherr_set(err, XHE_INVAL, "not an ISO 9660 image");
+	int rc = 0;
+	if (info.kernel == NULL)
+		rc = xherr_set(err, XHE_INVAL, "the ISO has no kernel (looked "
+		    "for %s)", ISO_KERNEL_NAMES);
+	else if (info.initrd == NULL)
+		rc = xherr_set(err, XHE_INVAL, "the ISO has no initrd (looked "
+		    "for %s)", ISO_INITRD_NAMES);
+	iso_info_release(&info);
+	return rc;
+}
+
+/* The ISO a source names: downloaded into the cache, or a local file. */
+static int
+image_get(struct machine_ctx *ctx, const char *source, const char *sha256,
+    struct cache_entry *ce, struct iso_info *info, struct xherr *err)
+{
+	struct cache_opts co;
+	char *dir = machine_cache_dir(ctx->store);
+	int rc;
+
+	memset(&co, 0, sizeof co);
+	memset(info, 0, sizeof *info);
+	co.dir = dir;
+	co.api_base = ctx->api_base;
+	co.token = ctx->token;
+	co.sha256 = sha256;
+	co.stall_s = ctx->stall_s;
+	co.attempts = ctx->attempts;
+	co.validate = iso_check;
+	co.progress = ctx->download_progress;
+	co.progress_arg = ctx->progress_arg;
+	co.cancel = ctx->cancel;
+	rc = cache_get(&co, source, ce, err);
+	free(dir);
+	if (rc == -1)
+		return -1;
+	if (ce->warning[0] != '\0')
+		say(ctx, "warning: %s", ce->warning);
+	if (ce->body_bytes > 0)
+		say(ctx, "downloaded %s (%lld bytes)", ce->url,
+		    (long long)ce->body_bytes);
+	if (iso_inspect(ce->path, info, err) == -1) {
+		cache_entry_release(ce);
+		return -1;
+	}
+	return 0;
+}
+
+/* Record the image (inside the caller's transaction) and its events. */
+static int
+image_record(struct machine_ctx *ctx, const char *source,
+    const struct cache_entry *ce, const struct iso_info *info,
+    struct inv_image *img, struct xherr *err)
+{
+	memset(img, 0, sizeof *img);
+	img->source = xstrdup(source ? source : "");
+	img->url = xstrdup(ce->url);
+	img->resolved_url = ce->final_url ? xstrdup(ce->final_url) : NULL;
+	img->tag = ce->tag ? xstrdup(ce->tag) : NULL;
+	img->path = xstrdup(ce->path);
+	img->sha256 = ce->sha256[0] ? xstrdup(ce->sha256) : NULL;
+	img->etag = ce->etag ? xstrdup(ce->etag) : NULL;
+	img->last_modified = ce->last_modified ? xstrdup(ce->last_modified) : NULL;
+	img->volume_id = info->volume_id ? xstrdup(info->volume_id) : NULL;
+	img->kernel = info->kernel ? xstrdup(info->kernel) : NULL;
+	img->initrd = info->initrd ? xstrdup(info->initrd) : NULL;
+	img->cmdline = info->cmdline ? xstrdup(info->cmdline) : NULL;
+	img->size = ce->size;
+	img->fetched_at = ce->fetched_at;
+	if (inv_image_upsert(ctx->inv, img, err) == -1)
+		return -1;
+	if (ce->body_bytes > 0) {
+		char *det = detail("{s:s,s:I,s:s?,s:s?}", "url", ce->url,
+		    "bytes", (json_int_t)ce->body_bytes, "sha256",
+		    ce->sha256[0] ? ce->sha256 : NULL, "tag", ce->tag);
+		int rc = inv_event(ctx->inv, 0, "image-fetch", -1, det, err);
+		free(det);
+		if (rc == -1)
+			return -1;
+	}
+	if (ce->warning[0] != '\0') {
+		char *det = detail("{s:s,s:s}", "url", ce->url, "warning",
+		    ce->warning);
+		int rc = inv_event(ctx->inv, 0, "image-stale", -1, det, err);
+		free(det);
+		if (rc == -1)
+			return -1;
+	}
+	return 0;
+}
+
+int
+machine_pull(struct machine_ctx *ctx, const char *source, const char *sha256,
+    struct inv_image *img, char *warning, struct xherr *err)
+{
+	struct cache_entry ce;
+	struct iso_info info;
+	int rc = -1;
+
+	memset(img, 0, sizeof *img);
+	if (image_get(ctx, source, sha256, &ce, &info, err) == -1)
+		return -1;
+	if (iso_check(NULL, ce.path, err) == -1) {
+		xherr_wrap(err, "%s", ce.path);
+		goto out;
+	}
+	if (inv_begin(ctx->inv, err) == -1)
+		goto out;
+	if (image_record(ctx, source, &ce, &info, img, err) == -1 ||
+	    inv_commit(ctx->inv, err) == -1) {
+		inv_rollback(ctx->inv);
+		inv_image_release(img);
+		goto out;
+	}
+	if (warning != NULL)
+		memcpy(warning, ce.warning, sizeof ce.warning);
+	rc = 0;
+out:
+	cache_entry_release(&ce);
+	iso_info_release(&info);
+	return rc;
+}
+
+/* "size:mtime_ns" of a machine's ISO, to notice it was replaced. */
+static char *
+iso_stamp(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) == -1)
+		return NULL;
+	return xasprintf("%lld:%lld", (long long)st.st_size,
+	    (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec);
+}
+
 static int
 create_files(struct machine_ctx *ctx, struct inv_machine *m,
-    const struct iso_info *info, const char *iso_src, struct xherr *err)
+    const struct iso_info *info, const struct cache_entry *ce,
+    struct xherr *err)
 {
 	char *pubpath = util_path_join(m->dir, "id_rsa.pub");
 	char *pub = NULL, *disk = mfile(m, ".rawdisk");
@@ -934,9 +1087,17 @@ create_files(struct machine_ctx *ctx, struct inv_machine *m,
 	int rc = -1;
 
 	buf_init(&tar);
-	say(ctx, "copying %s to %s", iso_src, m->iso);
-	if (util_copy_file(iso_src, m->iso, 0644, err) == -1)
-		goto out;
+	if (ce->kind == CACHE_LOCAL) {
+		/* The user's own file: a clone or a copy, never their inode. */
+		say(ctx, "copying %s to %s", ce->path, m->iso);
+		if (util_copy_file(ce->path, m->iso, 0644, err) == -1)
+			goto out;
+	} else {
+		const char *how;
+		if (util_share_file(ce->path, m->iso, &how, err) == -1)
+			goto out;
+		say(ctx, "%s %s from the cache (%s)", how, m->iso, ce->url);
+	}
 	if (iso_extract(m->iso, members, dests, 2, err) == -1)
 		goto out;
 	if (ssh_keygen(m->dir, err) == -1)
@@ -1004,14 +1165,18 @@ machine_create(struct machine_ctx *ctx, const struct machine_create_opts *o,
 	struct boot b;
 	struct net n;
 	struct inv_image img;
+	struct cache_entry ce;
 	uuid_t u;
-	char uuid[40], *iso_src = NULL, *lockname = NULL;
-	int lock = -1, made_dir = 0, rc = -1, recorded = 0;
+	char uuid[40], *lockname = NULL, *stamp;
+	const char *iso_src;
+	int lock = -1, made_dir = 0, rc = -1, recorded = 0, have_ce = 0;
 	uint32_t lo, hi;
 	struct stat st;
 
 	memset(&m, 0, sizeof m);
 	memset(&info, 0, sizeof info);
+	memset(&img, 0, sizeof img);
+	memset(&ce, 0, sizeof ce);
 	memset(&n, 0, sizeof n);
 	memset(&b, 0, sizeof b);
 	b.t0 = util_mono_ms();
@@ -1025,21 +1190,14 @@ machine_create(struct machine_ctx *ctx, const struct machine_create_opts *o,
 	}
 	uuid_unparse_lower(u, uuid);
 
-	/* The ISO: a path or a file:// URL. */
-	const char *src = o->iso;
-	if (strncmp(src, "file://", 7) == 0)
-		src += 7;
-	iso_src = realpath(src, NULL);
-	if (iso_src == NULL) {
-		xherr_sys(err, "cannot use ISO %s", o->iso);
+	/* The ISO: downloaded into the cache, or a local file. */
+	if (util_mkdir_p(ctx->store, 0700, err) == -1)
 		return -1;
-	}
-	if (stat(iso_src, &st) == -1 || !S_ISREG(st.st_mode)) {
-		xherr_set(err, XHE_INVAL, "ISO %s is not a regular file", iso_src);
-		goto out;
-	}
-	if (iso_inspect(iso_src, &info, err) == -1)
-		goto out;
+	if (image_get(ctx, o->iso, o->sha256, &ce, &info, err) == -1)
+		return -1;
+	have_ce = 1;
+	/* Name it as the user knows it: the path, or the URL. */
+	iso_src = ce.kind == CACHE_LOCAL ? ce.path : ce.url;
 	/* Members named by the caller (the original's BootKernel and
 	 * BootInitrd, paths inside the ISO) win over the name rules. */
 	if (o->kernel_member != NULL && *o->kernel_member != '\0') {
@@ -1073,8 +1231,6 @@ machine_create(struct machine_ctx *ctx, const struct machine_create_opts *o,
 		goto out;
 	}
 
-	if (util_mkdir_p(ctx->store, 0700, err) == -1)
-		goto out;
 	lockname = xasprintf("machine-%s", o->name);
 	if (lock_take(ctx, lockname, &lock, err) == -1)
 		goto out;
@@ -1096,8 +1252,8 @@ machine_create(struct machine_ctx *ctx, const struct machine_create_opts *o,
 		m.kernel = k;
 		m.initrd = i;
 	}
-	m.cmdline = xstrdup(o->cmdline && *o->cmdline ? o->cmdline :
-	    info.cmdline);
+	m.cmdline_given = o->cmdline && *o->cmdline;
+	m.cmdline = xstrdup(m.cmdline_given ? o->cmdline : info.cmdline);
 	ident_mac_from_uuid(u, m.mac);
 
 	{
@@ -1121,37 +1277,26 @@ machine_create(struct machine_ctx *ctx, const struct machine_create_opts *o,
 		goto out;
 	}
 
-	/* One transaction: the row, its reservation, its disk, the event. */
-	memset(&img, 0, sizeof img);
-	img.url = xasprintf("file://%s", iso_src);
-	img.path = iso_src;
-	img.size = st.st_size;
-	img.volume_id = info.volume_id;
-	img.kernel = info.kernel;
-	img.initrd = info.initrd;
-	img.cmdline = info.cmdline;
+	/* One transaction: the image, the row, its reservation, its disk and
+	 * the events. */
 	net_pool(&n, &lo, &hi);
-	if (inv_begin(ctx->inv, err) == -1) {
-		free(img.url);
+	if (inv_begin(ctx->inv, err) == -1)
 		goto out;
-	}
 	char *disk = mfile(&m, ".rawdisk");
 	char *det;
-	if (inv_image_upsert(ctx->inv, &img, err) == -1 ||
+	if (image_record(ctx, o->iso, &ce, &info, &img, err) == -1 ||
 	    (m.image_id = img.id, inv_machine_insert(ctx->inv, &m, err)) == -1 ||
 	    inv_nic_reserve(ctx->inv, m.id, n.row.id, m.mac, lo, hi, m.ip,
 	    err) == -1 ||
 	    inv_disk_insert(ctx->inv, m.id, disk, "raw", m.disk_mb, err) == -1) {
 		inv_rollback(ctx->inv);
 		free(disk);
-		free(img.url);
 		goto out;
 	}
 	free(disk);
 	det = detail("{s:s,s:s,s:s,s:s,s:i,s:i,s:I}", "uuid", m.uuid, "mac",
-	    m.mac, "ip", m.ip, "iso", img.url, "cpus", m.cpus, "memory_mb",
+	    m.mac, "ip", m.ip, "iso", ce.url, "cpus", m.cpus, "memory_mb",
 	    m.memory_mb, "disk_mb", (json_int_t)m.disk_mb);
-	free(img.url);
 	if (inv_event(ctx->inv, m.id, "create-begin", -1, det, err) == -1 ||
 	    inv_commit(ctx->inv, err) == -1) {
 		free(det);
@@ -1169,8 +1314,17 @@ machine_create(struct machine_ctx *ctx, const struct machine_create_opts *o,
 		made_dir = 1;
 	}
 	chmod(m.dir, 0700);
-	if (create_files(ctx, &m, &info, iso_src, err) == -1)
+	if (create_files(ctx, &m, &info, &ce, err) == -1)
 		goto out;
+	stamp = iso_stamp(m.iso);
+	if (inv_begin(ctx->inv, err) == -1 ||
+	    inv_machine_set_boot(ctx->inv, m.id, m.kernel, m.initrd, m.cmdline,
+	    stamp, err) == -1 || inv_commit(ctx->inv, err) == -1) {
+		inv_rollback(ctx->inv);
+		free(stamp);
+		goto out;
+	}
+	free(stamp);
 	if (boot(ctx, &m, &b, o->timeout_s > 0 ? o->timeout_s :
 	    MACHINE_DEFAULT_TIMEOUT_S, err) == -1)
 		goto out;
@@ -1191,8 +1345,10 @@ out:
 	free(lockname);
 	net_release_all(&n);
 	iso_info_release(&info);
+	inv_image_release(&img);
+	if (have_ce)
+		cache_entry_release(&ce);
 	inv_machine_release(&m);
-	free(iso_src);
 	return rc;
 }
 
@@ -1209,6 +1365,86 @@ take(struct machine_ctx *ctx, const char *name, int *lock, struct xherr *err)
 	lockname = xasprintf("machine-%s", name);
 	rc = lock_take(ctx, lockname, lock, err);
 	free(lockname);
+	return rc;
+}
+
+/* docker-machine upgrade puts a new boot2docker.iso in the machine
+ * directory; the original kept booting the kernel extracted at create time
+ * (its #96). When the ISO changed since its kernel was extracted, extract
+ * again, and take the new command line unless the user gave one. */
+static int
+refresh_boot(struct machine_ctx *ctx, struct inv_machine *m, struct xherr *err)
+{
+	struct iso_info info;
+	char *stamp = iso_stamp(m->iso), *kernel = NULL, *initrd = NULL;
+	int rc = -1;
+
+	memset(&info, 0, sizeof info);
+	if (stamp == NULL)
+		return xherr_sys(err, "cannot use %s", m->iso);
+	if (m->iso_stamp == NULL || strcmp(stamp, m->iso_stamp) == 0) {
+		rc = 0;		/* unchanged (or recorded before stamps existed) */
+		if (m->iso_stamp == NULL && inv_begin(ctx->inv, err) == 0 &&
+		    (inv_machine_set_boot(ctx->inv, m->id, m->kernel, m->initrd,
+		    m->cmdline, stamp, err) == -1 || inv_commit(ctx->inv, err) == -1)) {
+			inv_rollback(ctx->inv);
+			rc = -1;
+		}
+		goto out;
+	}
+	say(ctx, "%s changed since its kernel was extracted: extracting again",
+	    m->iso);
+	if (iso_inspect(m->iso, &info, err) == -1)
+		goto out;
+	if (info.kernel == NULL || info.initrd == NULL) {
+		xherr_set(err, XHE_INVAL, "%s has no %s (looked for %s)", m->iso,
+		    info.kernel == NULL ? "kernel" : "initrd", info.kernel == NULL ?
+		    ISO_KERNEL_NAMES : ISO_INITRD_NAMES);
+		goto out;
+	}
+	kernel = util_path_join(m->dir, base_name(info.kernel));
+	initrd = util_path_join(m->dir, base_name(info.initrd));
+	const char *members[2] = { info.kernel, info.initrd };
+	const char *dests[2] = { kernel, initrd };
+	if (iso_extract(m->iso, members, dests, 2, err) == -1)
+		goto out;
+	/* The new ISO may name them differently (vmlinuz64 -> vmlinuz). */
+	if (m->kernel && strcmp(m->kernel, kernel) != 0)
+		unlink(m->kernel);
+	if (m->initrd && strcmp(m->initrd, initrd) != 0)
+		unlink(m->initrd);
+	const char *cmdline = !m->cmdline_given && info.cmdline ? info.cmdline :
+	    m->cmdline;
+	char *det = detail("{s:s,s:s?,s:s,s:s,s:b}", "iso", m->iso, "volume_id",
+	    info.volume_id, "kernel", info.kernel, "initrd", info.initrd,
+	    "cmdline_changed", strcmp(cmdline, m->cmdline) != 0);
+	if (inv_begin(ctx->inv, err) == -1 ||
+	    inv_machine_set_boot(ctx->inv, m->id, kernel, initrd, cmdline, stamp,
+	    err) == -1 ||
+	    inv_event(ctx->inv, m->id, "kernel-extract", -1, det, err) == -1 ||
+	    inv_commit(ctx->inv, err) == -1) {
+		inv_rollback(ctx->inv);
+		free(det);
+		goto out;
+	}
+	free(det);
+	/* Boot what was just recorded. */
+	free(m->kernel);
+	free(m->initrd);
+	m->kernel = kernel;
+	m->initrd = initrd;
+	kernel = initrd = NULL;
+	if (cmdline != m->cmdline) {
+		char *c = xstrdup(cmdline);
+		free(m->cmdline);
+		m->cmdline = c;
+	}
+	rc = 0;
+out:
+	iso_info_release(&info);
+	free(stamp);
+	free(kernel);
+	free(initrd);
 	return rc;
 }
 
@@ -1236,6 +1472,8 @@ machine_start(struct machine_ctx *ctx, const char *name, int timeout_s,
 		    m.status);
 		goto out;
 	}
+	if (refresh_boot(ctx, &m, err) == -1)
+		goto out;
 	if (boot(ctx, &m, &b, timeout_s > 0 ? timeout_s :
 	    MACHINE_DEFAULT_TIMEOUT_S, err) == -1) {
 		boot_abort(ctx, m.id, &b);
@@ -1682,5 +1920,105 @@ machine_network_down(struct machine_ctx *ctx, struct xherr *err)
 	rc = 0;
 out:
 	net_release_all(&n);
+	return rc;
+}
+
+/* cache prune */
+
+struct prune {
+	struct inv_image *v;
+	size_t n, cap;
+};
+
+static int
+prune_collect(void *arg, const struct inv_image *img)
+{
+	struct prune *p = arg;
+
+	if (p->n == p->cap) {
+		p->cap = p->cap ? p->cap * 2 : 8;
+		p->v = xrealloc(p->v, p->cap * sizeof *p->v);
+	}
+	struct inv_image *c = &p->v[p->n++];
+	memset(c, 0, sizeof *c);
+	c->id = img->id;
+	c->url = xstrdup(img->url);
+	c->path = img->path ? xstrdup(img->path) : NULL;
+	c->size = img->size;
+	c->users = img->users;
+	return 0;
+}
+
+struct partials {
+	struct gc *g;
+	int64_t *freed;
+};
+
+static void
+prune_partial(void *arg, const char *path, int64_t bytes)
+{
+	struct partials *pp = arg;
+
+	gc_say(pp->g, "%spartial download %s (%lld bytes)", pp->g->dry_run ?
+	    "would delete: " : "deleted: ", path, (long long)bytes);
+	*pp->freed += bytes;
+	if (!pp->g->dry_run)
+		unlink(path);
+}
+
+int
+machine_cache_prune(struct machine_ctx *ctx, int dry_run,
+    void (*report)(void *arg, const char *line), void *arg, int *found,
+    int64_t *freed, struct xherr *err)
+{
+	struct gc g = { ctx, dry_run, report, arg, 0, err };
+	struct prune p = { NULL, 0, 0 };
+	char *dir = machine_cache_dir(ctx->store);
+	int lock = -1, rc = -1;
+	size_t i;
+
+	*freed = 0;
+	if (lock_take(ctx, "cache", &lock, err) == -1)
+		goto out;
+	if (inv_image_each(ctx->inv, 0, prune_collect, &p, err) == -1)
+		goto out;
+	for (i = 0; i < p.n; i++) {
+		struct inv_image *img = &p.v[i];
+		int64_t bytes = 0;
+		/* Local files are the user's: never ours to delete. */
+		if (img->users > 0 || strncmp(img->url, "file://", 7) == 0)
+			continue;
+		if (img->path != NULL)
+			util_file_size(img->path, NULL, &bytes, NULL);
+		gc_say(&g, "%simage %s (%lld bytes), used by no machine",
+		    dry_run ? "would delete: " : "deleted: ", img->url,
+		    (long long)bytes);
+		*freed += bytes;
+		if (dry_run)
+			continue;
+		char *det = detail("{s:s,s:I}", "url", img->url, "bytes",
+		    (json_int_t)bytes);
+		if (cache_remove(dir, img->url, err) == -1 ||
+		    inv_begin(ctx->inv, err) == -1 ||
+		    inv_image_removed(ctx->inv, img->id, err) == -1 ||
+		    inv_event(ctx->inv, 0, "image-prune", -1, det, err) == -1 ||
+		    inv_commit(ctx->inv, err) == -1) {
+			inv_rollback(ctx->inv);
+			free(det);
+			goto out;
+		}
+		free(det);
+	}
+	struct partials pp = { &g, freed };
+	if (cache_partials(dir, prune_partial, &pp, err) == -1)
+		goto out;
+	rc = 0;
+out:
+	for (i = 0; i < p.n; i++)
+		inv_image_release(&p.v[i]);
+	free(p.v);
+	lock_drop(lock);
+	free(dir);
+	*found = g.found;
 	return rc;
 }

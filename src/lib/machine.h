@@ -48,6 +48,14 @@ struct machine_ctx {
 	/* the shared network, from XHINV_BRIDGE / XHINV_SUBNET */
 	const char *bridge;
 	const char *subnet;
+	/* downloads: XHINV_GITHUB_API, GITHUB_TOKEN, XHINV_DOWNLOAD_STALL_S,
+	 * XHINV_DOWNLOAD_ATTEMPTS */
+	const char *api_base;
+	const char *token;
+	int stall_s;
+	int attempts;
+	/* bytes done and expected (-1: unknown), a few times a second */
+	void (*download_progress)(void *arg, int64_t done, int64_t total);
 };
 
 void machine_ctx_init(struct machine_ctx *ctx, const char *store,
@@ -55,7 +63,10 @@ void machine_ctx_init(struct machine_ctx *ctx, const char *store,
 
 struct machine_create_opts {
 	const char *name;
-	const char *iso;		/* path or file:// URL */
+	const char *iso;		/* source: path, file://, http(s)://, a
+					 * releases/latest API URL, or "" for the
+					 * latest boot2docker (see cache.h) */
+	const char *sha256;		/* expected checksum, or NULL */
 	int cpus;
 	int memory_mb;
 	int64_t disk_mb;
@@ -97,6 +108,20 @@ int machine_refresh(struct machine_ctx *ctx, struct xherr *err);
  * trip, so the plugin's GetState stays cheap. */
 int machine_get(struct machine_ctx *ctx, const char *name,
     struct inv_machine *m, int *state, struct xherr *err);
+
+/* Fetch an ISO into the cache (or check a local one) and record it as an
+ * image; *warning (512 bytes, may be NULL) gets what the user should see. */
+int machine_pull(struct machine_ctx *ctx, const char *source,
+    const char *sha256, struct inv_image *img, char *warning,
+    struct xherr *err);
+/* Delete cached ISOs no live machine uses, and leftover partial downloads.
+ * Reports each through report(arg, line); *found counts them; *freed sums
+ * their bytes. */
+int machine_cache_prune(struct machine_ctx *ctx, int dry_run,
+    void (*report)(void *arg, const char *line), void *arg, int *found,
+    int64_t *freed, struct xherr *err);
+/* <store>/cache; the caller's. */
+char *machine_cache_dir(const char *store);
 
 /* gc: each finding is reported through report(arg, line); with dry_run
  * nothing changes. *found counts findings. */

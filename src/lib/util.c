@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -476,6 +477,64 @@ fail:
 	}
 	free(tmp);
 	return -1;
+}
+
+int
+util_share_file(const char *src, const char *dst, const char **how,
+    struct xherr *err)
+{
+#ifdef FICLONE
+	struct util_atomic a;
+	int in = open(src, O_RDONLY | O_CLOEXEC);
+
+	if (in == -1)
+		return xherr_sys(err, "cannot open %s", src);
+	if (util_atomic_open(&a, dst, 0644, err) == -1) {
+		close(in);
+		return -1;
+	}
+	if (ioctl(a.fd, FICLONE, in) == 0) {
+		close(in);
+		*how = "reflink";
+		return util_atomic_commit(&a, err);
+	}
+	util_atomic_abort(&a);
+	close(in);
+#endif
+	if (link(src, dst) == 0) {
+		*how = "hardlink";
+		return 0;
+	}
+	*how = "copy";
+	return util_copy_file(src, dst, 0644, err);
+}
+
+int
+util_lock(const char *path, volatile sig_atomic_t *cancel,
+    void (*waiting)(void *arg), void *arg, int *fdp, struct xherr *err)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	int waited = 0;
+
+	*fdp = -1;
+	if (fd == -1)
+		return xherr_sys(err, "cannot open lock %s", path);
+	while (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			xherr_sys(err, "cannot lock %s", path);
+			close(fd);
+			return -1;
+		}
+		if (!waited++ && waiting != NULL)
+			waiting(arg);
+		if (cancel != NULL && *cancel) {
+			close(fd);
+			return xherr_set(err, XHE_FAIL, "interrupted");
+		}
+		util_sleep_ms(50);
+	}
+	*fdp = fd;
+	return 0;
 }
 
 static int

@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <signal.h>
 #include <sys/types.h>
 
 #include "xherr.h"
@@ -75,6 +76,18 @@ int util_read_file(const char *path, size_t max, char **out, size_t *len,
  * through a temporary name; dst never exists half-written. */
 int util_copy_file(const char *src, const char *dst, mode_t mode,
     struct xherr *err);
+/* Give dst the content of src without copying bytes where the file system
+ * allows: a reflink (a copy-on-write clone), else a hard link (the same
+ * inode: whoever rewrites it in place changes both), else a copy. *how
+ * says which ("reflink", "hardlink", "copy"). dst must not exist. */
+int util_share_file(const char *src, const char *dst, const char **how,
+    struct xherr *err);
+/* Take an exclusive flock on path (created 0600), waiting as long as it
+ * takes; *cancel (may be NULL) interrupts. waiting(arg) is called once if
+ * the lock is busy. The lock goes with the descriptor (*fdp), so a crashed
+ * holder never leaves it held. */
+int util_lock(const char *path, volatile sig_atomic_t *cancel,
+    void (*waiting)(void *arg), void *arg, int *fdp, struct xherr *err);
 /* Remove a directory tree without following symbolic links. A missing path
  * is not an error. */
 int util_rm_tree(const char *path, struct xherr *err);

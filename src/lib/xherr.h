@@ -38,7 +38,7 @@ enum xherr_code {
 
 struct xherr {
 	int code;
-	char msg[256];
+	char msg[512];		/* room for two URLs and a cause */
 };
 
 #define XHERR_INIT { XHE_OK, "" }

@@ -1,4 +1,4 @@
-/* xhinv create NAME --iso PATH [--cpus N] [--memory MB] [--disk-size MB]
+/* xhinv create NAME [--iso SOURCE] [--sha256 HEX] [--cpus N] [--memory MB] [--disk-size MB]
  *	[--uuid UUID] [--cmdline TEXT] [--timeout S] */
 #include "xhinv.h"
 
@@ -10,6 +10,7 @@ cmd_create(struct cli *cli, int argc, char **argv)
 {
 	static const struct option lo[] = {
 		{ "iso", required_argument, NULL, 'i' },
+		{ "sha256", required_argument, NULL, 's' },
 		{ "cpus", required_argument, NULL, 'c' },
 		{ "memory", required_argument, NULL, 'm' },
 		{ "disk-size", required_argument, NULL, 'd' },
@@ -26,6 +27,7 @@ cmd_create(struct cli *cli, int argc, char **argv)
 	long long v;
 
 	memset(&o, 0, sizeof o);
+	o.iso = "";		/* the latest boot2docker release */
 	o.cpus = MACHINE_DEFAULT_CPUS;
 	o.memory_mb = MACHINE_DEFAULT_MEMORY_MB;
 	o.disk_mb = MACHINE_DEFAULT_DISK_MB;
@@ -33,6 +35,9 @@ cmd_create(struct cli *cli, int argc, char **argv)
 		switch (c) {
 		case 'i':
 			o.iso = optarg;
+			break;
+		case 's':
+			o.sha256 = optarg;
 			break;
 		case 'c':
 			if (cli_int(cli, "--cpus", optarg, 1, MACHINE_MAX_CPUS, &v))

@@ -16,9 +16,12 @@
 volatile sig_atomic_t cli_interrupted;
 
 const struct cmd cli_commands[] = {
-	{ "create", cmd_create, "NAME --iso PATH [options]",
+	{ "create", cmd_create, "NAME [--iso SOURCE] [options]",
 	  "create a machine and start it",
-	  "  --iso PATH           boot2docker-style ISO (path or file:// URL)\n"
+	  "  --iso SOURCE         the ISO: a path, file://, http(s):// URL, a GitHub\n"
+	  "                       releases/latest API URL; default: the latest\n"
+	  "                       boot2docker release (downloaded once, cached)\n"
+	  "  --sha256 HEX         the ISO's expected checksum (or SOURCE#sha256=HEX)\n"
 	  "  --cpus N             virtual CPUs (default 1)\n"
 	  "  --memory MB          memory in MB (default 1024)\n"
 	  "  --disk-size MB       disk size in MB (default 20000)\n"
@@ -72,6 +75,14 @@ const struct cmd cli_commands[] = {
 	  CMD_INV_RO },
 	{ "network", cmd_network, "[status|down]",
 	  "show the shared network, or stop its dnsmasq and bridge", "",
+	  CMD_INV_RW },
+	{ "cache", cmd_cache, "ls [--json] | pull [--sha256 HEX] [SOURCE] | prune [--dry-run]",
+	  "the ISO download cache: list, fetch, remove what no machine uses",
+	  "  ls --json            JSON array\n"
+	  "  pull SOURCE          download (or revalidate) into the cache; no\n"
+	  "                       SOURCE: the latest boot2docker release\n"
+	  "  pull --sha256 HEX    refuse a file with another checksum\n"
+	  "  prune --dry-run      say what would be deleted\n",
 	  CMD_INV_RW },
 	{ "help", cmd_help, "[COMMAND]", "show help for a command", "", 0 },
 };
@@ -179,6 +190,40 @@ cli_time(long long ms, char *out, size_t n)
 
 	localtime_r(&t, &tm);
 	strftime(out, n, "%Y-%m-%d %H:%M:%S", &tm);
+}
+
+void
+cli_download_progress(void *arg, int64_t done, int64_t total)
+{
+	static int64_t t0, last_done;
+	static int active;
+	int64_t now = util_mono_ms();
+	char line[96];
+
+	(void)arg;
+	if (!isatty(2))
+		return;
+	if (!active || done < last_done) {
+		t0 = now;
+		active = 1;
+	}
+	last_done = done;
+	double secs = (double)(now - t0) / 1000.0;
+	double rate = secs > 0.2 ? (double)done / secs : 0;
+	if (total > 0) {
+		int pct = (int)(done * 100 / total);
+		long eta = rate > 0 ? (long)((double)(total - done) / rate) : -1;
+		snprintf(line, sizeof line, "%3d%%  %7.1f MB/s  ETA %s%lds", pct,
+		    rate / 1048576.0, eta < 0 ? "?" : "", eta < 0 ? 0L : eta);
+	} else {
+		snprintf(line, sizeof line, "%lld MB  %7.1f MB/s",
+		    (long long)(done >> 20), rate / 1048576.0);
+	}
+	fprintf(stderr, "\rxhinv: downloading %s\033[K", line);
+	if (total > 0 && done >= total) {
+		fprintf(stderr, "\n");
+		active = 0;
+	}
 }
 
 static void
@@ -298,6 +343,7 @@ main(int argc, char **argv)
 	machine_ctx_init(&cli.mctx, cli.store, cli.inv);
 	cli.mctx.cancel = &cli_interrupted;
 	cli.mctx.progress = cli_progress;
+	cli.mctx.download_progress = cli_download_progress;
 
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;	/* no SA_RESTART: waits see EINTR */

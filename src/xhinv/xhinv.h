@@ -57,6 +57,8 @@ int cli_int(struct cli *cli, const char *opt, const char *s, long long lo,
 int cli_one_name(struct cli *cli, int argc, char **argv, const char **name);
 /* Progress lines from the library go to stderr. */
 void cli_progress(void *arg, const char *msg);
+/* Download progress: one line on a terminal, nothing otherwise. */
+void cli_download_progress(void *arg, int64_t done, int64_t total);
 /* "1.23s" */
 void cli_duration(long long ms, char *out, size_t n);
 /* "2026-11-28 14:00:00" in local time */
@@ -78,6 +80,7 @@ CMD(history);
 CMD(gc);
 CMD(sql);
 CMD(network);
+CMD(cache);
 CMD(help);
 
 extern const struct cmd cli_commands[];

@@ -38,15 +38,16 @@ _httpd_gone() {
 
 # _httpd_kill PID: SIGTERM, up to 10 s, then SIGKILL (children too); reap.
 _httpd_kill() {
-	local pid=$1 i kids
+	local pid=$1 kids
 	kill -TERM "$pid" 2>/dev/null
-	for i in $(seq 200); do
+	for _ in $(seq 200); do
 		_httpd_gone "$pid" && break
 		sleep 0.05
 	done
 	if ! _httpd_gone "$pid"; then
 		kids=$(awk -v p="$pid" '{ sub(/.*\) /, ""); if ($2 == p) print FILENAME }' \
 			/proc/[0-9]*/stat 2>/dev/null | cut -d/ -f3)
+		# shellcheck disable=SC2086 # one word per pid
 		kill -KILL "$pid" $kids 2>/dev/null
 	fi
 	wait "$pid" 2>/dev/null
@@ -64,8 +65,8 @@ _httpd_port_used() {
 # _httpd_free_port: a port below the ephemeral range that nobody holds now
 # (nginx cannot listen on port 0; a race is caught by nginx_start's retry).
 _httpd_free_port() {
-	local port i
-	for i in $(seq 100); do
+	local port
+	for _ in $(seq 100); do
 		port=$((20000 + (RANDOM * 32768 + RANDOM) % 12000))
 		_httpd_port_used "$port" || { echo "$port"; return 0; }
 	done
@@ -112,14 +113,14 @@ EOF
 
 # nginx_start ROOT: a real nginx serving ROOT on 127.0.0.1:PORT.
 nginx_start() {
-	local root dir port try i
+	local root dir port
 	nginx_stop
 	command -v nginx >/dev/null 2>&1 || { echo "nginx_start: no nginx (apt-get install nginx)" >&2; return 1; }
 	root=$(cd "$1" && pwd) || return 1
 	dir=$(_httpd_tmpdir nginx) || return 1
 	_HTTPD_NGINX_DIR=$dir
 	mkdir -p "$dir/tmp"
-	for try in 1 2 3 4 5 6 7 8; do
+	for _ in 1 2 3 4 5 6 7 8; do
 		port=$(_httpd_free_port) || break
 		_httpd_nginx_conf "$dir" "$root" "$port" >"$dir/nginx.conf"
 		rm -f "$dir/nginx.pid"
@@ -129,7 +130,7 @@ nginx_start() {
 		NGINX_PID=$!
 		# The pid file is written after the sockets are listening. A busy
 		# port makes nginx retry bind() for 2.5 s and then exit.
-		for i in $(seq 300); do
+		for _ in $(seq 300); do
 			[ "$(cat "$dir/nginx.pid" 2>/dev/null)" = "$NGINX_PID" ] && break
 			_httpd_gone "$NGINX_PID" && break
 			sleep 0.05
@@ -176,7 +177,7 @@ faultd_build() {
 
 # faultd_start ROOT: the fault-injecting server (tests/httpd) on ROOT.
 faultd_start() {
-	local root dir i addr
+	local root dir addr
 	faultd_stop
 	faultd_build || return 1
 	root=$(cd "$1" && pwd) || return 1
@@ -185,7 +186,7 @@ faultd_start() {
 	"$FAULTD_BIN" -root "$root" -log "$dir/access.log" </dev/null \
 		>"$dir/stdout" 2>"$dir/stderr" &
 	FAULTD_PID=$!
-	for i in $(seq 200); do
+	for _ in $(seq 200); do
 		addr=$(head -1 "$dir/stdout" 2>/dev/null)
 		case $addr in 127.0.0.1:[0-9]*) break ;; esac
 		_httpd_gone "$FAULTD_PID" && break

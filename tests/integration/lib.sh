@@ -23,6 +23,10 @@ NS=""
 # Small guests keep two of them comfortable on a 2-core machine.
 VMOPTS="--memory 192 --disk-size 256 --timeout 90"
 export XHINV_ACCEL=${XHINV_ACCEL:-tcg}
+# Never ask the real GitHub: a create without --iso looks up the latest
+# release; tests that want one start a local server and set this.
+export XHINV_GITHUB_API=${XHINV_GITHUB_API:-http://127.0.0.1:9}
+unset GITHUB_TOKEN http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY
 unset MACHINE_STORAGE_PATH
 
 T_N=0

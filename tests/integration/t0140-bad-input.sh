@@ -31,7 +31,8 @@ expect 2 'cannot be "\.\."' '".."' -- x create .. --iso "$ISO"
 expect 2 "has byte 0xc3 at position 4" "non-ASCII" -- x create "caf$(printf '\303\251')" --iso "$ISO"
 expect 2 'cannot be "\.\."' 'status ".." is refused too' -- x status ..
 expect 2 'no machine name given' "no name" -- x create --iso "$ISO"
-expect 2 'no ISO given' "no ISO" -- x create a
+expect 1 'cannot find the latest release at http://127.0.0.1:9/repos/boot2docker/boot2docker/releases/latest: .*\(and none is cached\)' \
+	"no ISO and no way to find the latest release: says where it looked" -- x create a
 expect 2 '--cpus: 0 is out of range' "0 CPUs" -- x create a --iso "$ISO" --cpus 0
 expect 2 '--cpus: "two" is not a whole number' "CPUs not a number" -- x create a --iso "$ISO" --cpus two
 expect 2 'memory 0 MB is below|--memory: 0 is out of range' "0 MB memory" -- x create a --iso "$ISO" --memory 0
@@ -96,10 +97,11 @@ ok "the reservations file is empty" test ! -s "$STORE/network/shared/dnsmasq.hos
 is "$(x ls -q)" "" "no live machine"
 
 # A database newer than the binary is refused and left alone.
+version=$(sqlite3 "$STORE/xhinv.db" 'PRAGMA user_version')
 sqlite3 "$STORE/xhinv.db" 'PRAGMA user_version = 99'
 expect 1 'has schema version 99, newer than this program' "a newer database is refused" -- x ls
 is "$(sqlite3 "$STORE/xhinv.db" 'PRAGMA user_version')" 99 "and not modified"
-sqlite3 "$STORE/xhinv.db" "PRAGMA user_version = 1"
+sqlite3 "$STORE/xhinv.db" "PRAGMA user_version = $version"
 expect 2 'this statement writes' "sql is read-only by default" -- x sql "DELETE FROM machine"
 expect 2 'no query given' "sql without a query" -- x sql
 done_testing

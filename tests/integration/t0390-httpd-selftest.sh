@@ -212,7 +212,7 @@ is "$(logline "$FAULTD_LOG" "/api/v3/$API" | cut -f9)" - "faultd log: - without 
 # /hang/ and the rest
 get h "$U/hang/slow.iso" --max-time 1
 is "$rc $size" "28 0" "faultd /hang/: no answer, curl times out (28)"
-for i in $(seq 40); do
+for _ in $(seq 40); do
 	[ -n "$(logline "$FAULTD_LOG" /hang/slow.iso)" ] && break
 	sleep 0.05
 done

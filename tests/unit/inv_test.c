@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "inv.h"
+#include "schema.h"
 #include "tap.h"
 #include "util.h"
 
@@ -85,6 +86,34 @@ test_open_and_migrate(void)
 	is_int(raw_int(p, "SELECT count(*) FROM notes"), 1, "its data survives");
 	is_int(raw_int(p, "PRAGMA user_version"), inv_schema_version(),
 	    "and it is now current");
+	free(p);
+
+	/* A version-1 database with machines, images and events (what the
+	 * first release wrote) is brought up to date and keeps them. */
+	p = dbpath("v1.db");
+	raw_exec(p, schema_migrations[0].sql);
+	raw_exec(p, "INSERT INTO image (url, path) VALUES ('file:///b.iso', '/b.iso');"
+	    "INSERT INTO machine (name, uuid, backend, status, cpus, memory_mb, "
+	    "disk_mb, dir, image_id, cmdline, created_at) VALUES ('old', 'u', "
+	    "'qemu', 'ready', 1, 64, 32, '/x', 1, 'base', 1);"
+	    "INSERT INTO event (at, machine_id, kind) VALUES (1, 1, 'create');"
+	    "PRAGMA user_version = 1;");
+	is_int(raw_int(p, "PRAGMA user_version"), 1, "a version-1 database");
+	xherr_clear(&err);
+	ok(inv_open(&inv, p, INV_RW, &err) == 0, "migrates from version 1: %s",
+	    err.msg);
+	inv_close(inv);
+	is_int(raw_int(p, "PRAGMA user_version"), inv_schema_version(),
+	    "to the latest version");
+	is_int(raw_int(p, "SELECT count(*) FROM machine WHERE name = 'old' AND "
+	    "cmdline = 'base' AND cmdline_given = 0 AND iso_stamp IS NULL"), 1,
+	    "the machine keeps its fields and gets the new ones");
+	is_int(raw_int(p, "SELECT users FROM images WHERE url = 'file:///b.iso'"),
+	    1, "the new images view sees it use its image");
+	is_int(raw_int(p, "SELECT count(*) FROM event WHERE kind = 'create'"), 1,
+	    "the history survives");
+	is_int(raw_int(p, "SELECT count(*) FROM event_kind WHERE name = "
+	    "'kernel-extract'"), 1, "new event kinds are added");
 	free(p);
 
 	/* A migration that fails leaves the database as it was. */

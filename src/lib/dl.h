@@ -1,0 +1,19 @@
+/*
+ * dl: bind a table of functions from a shared library opened at run time.
+ * arc.c (libarchive) and cu.c (libcurl) use it to load their library on
+ * first use instead of at every process start.
+ *
+ *	static const char *const names[] = { "curl_easy_init", ... };
+ *	void *slots[N];
+ *	dl_bind("libcurl.so.4", names, slots, N, failure, sizeof failure);
+ */
+#ifndef DL_H
+#define DL_H
+
+#include <stddef.h>
+
+/* Returns 0, or -1 with failure set ("cannot load X: why" / "X has no f"). */
+int dl_bind(const char *soname, const char *const *names, void **slots,
+    size_t n, char *failure, size_t flen);
+
+#endif

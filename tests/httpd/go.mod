@@ -1,0 +1,3 @@
+module xhyve/faultd
+
+go 1.19
