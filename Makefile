@@ -118,7 +118,12 @@ asan-tests:
 	$(MAKE) B=$(B)/asan CFLAGS="$(ASAN_CFLAGS)" \
 		$(UNIT_SRCS:tests/unit/%.c=$(B)/asan/tests/%)
 
-tests: all $(UNIT_BINS) fuzz-build asan-tests $(B)/rpcclient $(B)/gorpcserver
+$(B)/faultd: $(wildcard tests/httpd/*.go tests/httpd/go.mod)
+	@mkdir -p $(@D)
+	cd tests/httpd && $(GO_ENV) go build -o $(CURDIR)/$@ .
+
+tests: all $(UNIT_BINS) fuzz-build asan-tests $(B)/rpcclient $(B)/gorpcserver \
+	$(B)/faultd $(B)/bench/isobench
 
 # Fuzz targets: clang's libFuzzer with ASan and UBSan, over the same sources.
 FUZZFLAGS := -g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
@@ -158,9 +163,13 @@ demo:
 	$(MAKE) all image
 	scripts/demo
 
+$(B)/bench/%: bench/%.c $(B)/libxhcore.a
+	@mkdir -p $(@D)
+	$(CC) $(XCFLAGS) $(PKG_CFLAGS) $(CFLAGS) -o $@ $< $(B)/libxhcore.a $(LIBS)
+
 bench:
 	scripts/install-deps
-	$(MAKE) all image $(B)/rpcclient $(B)/gorpcserver
+	$(MAKE) all image $(B)/rpcclient $(B)/gorpcserver $(B)/faultd $(B)/bench/isobench
 	bench/run
 
 # The small boot2docker-compatible test image, built once from Debian packages.

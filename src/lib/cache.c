@@ -197,6 +197,8 @@ cache_parse_meta(const char *json, size_t len, struct cache_entry *e,
 	    json_integer_value(v) : 0;
 	v = json_object_get(o, "fetched_at");
 	e->fetched_at = json_is_integer(v) ? json_integer_value(v) : 0;
+	v = json_object_get(o, "mtime_ns");
+	e->mtime_ns = json_is_integer(v) ? json_integer_value(v) : 0;
 	s = json_string_value(json_object_get(o, "sha256"));
 	if (s != NULL && sha256_valid_hex(s))
 		lower_hex(e->sha256, s);
@@ -226,6 +228,8 @@ cache_format_meta(const struct cache_entry *e)
 	if (e->sha256[0])
 		json_object_set_new(o, "sha256", json_string(e->sha256));
 	json_object_set_new(o, "fetched_at", json_integer(e->fetched_at));
+	if (e->mtime_ns != 0)
+		json_object_set_new(o, "mtime_ns", json_integer(e->mtime_ns));
 	s = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(o);
 	return s ? s : xstrdup("{}");
@@ -810,6 +814,8 @@ fetch(const struct cache_opts *o, const char *url, const char *want_sha,
 	out->size = st.st_size;
 	memcpy(out->sha256, hex, sizeof hex);
 	out->fetched_at = util_now_ms();
+	out->mtime_ns = stat(iso, &st) == 0 ? (int64_t)st.st_mtim.tv_sec *
+	    1000000000LL + st.st_mtim.tv_nsec : 0;
 	if (meta_save(meta, out, err) == -1)
 		goto out;
 	rc = 0;
@@ -840,9 +846,13 @@ get_url(const struct cache_opts *o, const char *url, const char *want_sha,
 	memset(&prev, 0, sizeof prev);
 	if (util_lock(lockp, o->cancel, NULL, NULL, &lock, err) == -1)
 		goto out;
+	/* An entry counts only while its file is what we wrote: same size and
+	 * mtime (a hard link of it may have been rewritten in place). */
 	if (meta_load(meta, &prev) && (prev.url == NULL ||
 	    strcmp(prev.url, url) != 0 || stat(iso, &st) == -1 ||
-	    st.st_size != prev.size))
+	    st.st_size != prev.size || (prev.mtime_ns != 0 &&
+	    (int64_t)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec !=
+	    prev.mtime_ns)))
 		cache_entry_release(&prev);	/* stale or damaged */
 	/* Fetched by another process while we waited for the lock. */
 	if (prev.url != NULL && prev.fetched_at >= started &&

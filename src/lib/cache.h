@@ -91,6 +91,9 @@ struct cache_entry {
 	char *etag;
 	char *last_modified;
 	int64_t fetched_at;		/* ms */
+	int64_t mtime_ns;		/* of the cached file when written: a
+					 * hard link rewritten in place (docker-
+					 * machine upgrade) shows as a change */
 	int64_t body_bytes;		/* bytes this call downloaded */
 	int requests;			/* HTTP requests this call made */
 	char warning[512];		/* for the user, when not empty */

@@ -111,6 +111,17 @@ http {
 EOF
 }
 
+# Servers run in the caller's network namespace, or in $HTTPD_NETNS when
+# set (tests whose client runs inside a namespace: its 127.0.0.1 is its
+# own). Only ever run in the background (cmd &): it execs, so $! is the
+# server's pid (ip netns exec execs the server in place too).
+_httpd_run() {
+	if [ -n "${HTTPD_NETNS:-}" ]; then
+		exec ip netns exec "$HTTPD_NETNS" "$@"
+	fi
+	exec "$@"
+}
+
 # nginx_start ROOT: a real nginx serving ROOT on 127.0.0.1:PORT.
 nginx_start() {
 	local root dir port
@@ -125,7 +136,7 @@ nginx_start() {
 		_httpd_nginx_conf "$dir" "$root" "$port" >"$dir/nginx.conf"
 		rm -f "$dir/nginx.pid"
 		: >"$dir/error.log"
-		nginx -p "$dir/" -c "$dir/nginx.conf" -e "$dir/error.log" \
+		_httpd_run nginx -p "$dir/" -c "$dir/nginx.conf" -e "$dir/error.log" \
 			-g "daemon off; pid '$dir/nginx.pid';" </dev/null >"$dir/nginx.out" 2>&1 &
 		NGINX_PID=$!
 		# The pid file is written after the sockets are listening. A busy
@@ -183,7 +194,7 @@ faultd_start() {
 	root=$(cd "$1" && pwd) || return 1
 	dir=$(_httpd_tmpdir faultd) || return 1
 	_HTTPD_FAULTD_DIR=$dir
-	"$FAULTD_BIN" -root "$root" -log "$dir/access.log" </dev/null \
+	_httpd_run "$FAULTD_BIN" -root "$root" -log "$dir/access.log" </dev/null \
 		>"$dir/stdout" 2>"$dir/stderr" &
 	FAULTD_PID=$!
 	for _ in $(seq 200); do

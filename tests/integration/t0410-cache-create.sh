@@ -1,0 +1,76 @@
+#!/bin/bash
+# Creates from downloaded ISOs with real QEMU: a create from an http URL,
+# a second create that costs no body transfer (the cache answers, the server
+# says 304), an ISO replaced in a machine's directory (what docker-machine
+# upgrade does) taking effect at the next start, and the plugin's default
+# source (the latest boot2docker release, from a local GitHub API).
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/httpd.sh"
+need_vm
+trap 'nginx_stop; faultd_stop; cleanup' EXIT
+HTTPD_NETNS=$NS		# xhinv runs in the namespace: so do the servers
+
+WWW=$STORE/www
+mkdir -p "$WWW/files" "$WWW/releases/boot2docker"
+ln "$ISO" "$WWW/files/xhtest.iso" 2>/dev/null || cp "$ISO" "$WWW/files/xhtest.iso"
+SIZE=$(stat -c %s "$ISO")
+nginx_start "$WWW/files" || bail "cannot start nginx"
+N=$NGINX_URL
+
+x create web --iso "$N/xhtest.iso" $VMOPTS >/dev/null 2>"$STORE/err"
+ok "create from an http URL boots" test $? -eq 0 || show "$STORE/err"
+is "$(x ssh web uname -s)" Linux "and answers SSH"
+is "$(log_body_bytes "$NGINX_LOG" '^/xhtest\.iso$')" "$SIZE" "the ISO was downloaded once"
+is "$(sql "SELECT users FROM images WHERE url = '$N/xhtest.iso'")" 1 "the image has one user"
+entry=$(sql "SELECT path FROM image WHERE url = '$N/xhtest.iso'")
+mine=$STORE/machines/web/boot2docker.iso
+ok "the machine's ISO has the cache entry's bytes" cmp -s "$entry" "$mine"
+if [ "$(stat -c %i "$entry")" = "$(stat -c %i "$mine")" ]; then
+	diag "the machine's ISO is a hard link of the cache entry"
+fi
+
+x create web2 --iso "$N/xhtest.iso" $VMOPTS >/dev/null 2>"$STORE/err"
+ok "a second create from the same URL boots" test $? -eq 0 || show "$STORE/err"
+is "$(log_count "$NGINX_LOG" '^/xhtest\.iso$' 304)" 1 "its request was answered 304"
+is "$(log_body_bytes "$NGINX_LOG" '^/xhtest\.iso$')" "$SIZE" "so the cache hit cost no body bytes"
+is "$(sql "SELECT users FROM images WHERE url = '$N/xhtest.iso'")" 2 "two users now"
+x rm web >/dev/null 2>&1
+out=$(x cache prune --dry-run)
+ok "prune keeps an image a machine still uses" sh -c "! printf '%s' '$out' | grep -q xhtest"
+
+# What docker-machine upgrade does: a new ISO written over the machine's.
+x stop web2 >/dev/null 2>&1
+d=$STORE/upgrade
+xorriso -osirrox on -indev "$ISO" -extract / "$d" 2>/dev/null
+chmod -R u+w "$d"
+sed -i 's/^\(\tappend .*\)$/\1 xhtest-upgraded=1/' "$d/boot/isolinux/isolinux.cfg"
+xorriso -as mkisofs -quiet -R -J -V xhtest-v1.1.0 -o "$STORE/new.iso" "$d" 2>/dev/null
+rm -rf "$d"
+cat "$STORE/new.iso" > "$STORE/machines/web2/boot2docker.iso"
+x start web2 >/dev/null 2>"$STORE/err"
+ok "start after the ISO was replaced" test $? -eq 0 || show "$STORE/err"
+like "$(x ssh web2 cat /proc/cmdline)" 'xhtest-upgraded=1' "boots the new ISO's kernel command line"
+like "$(x history web2)" ' web2 +kernel-extract .*"volume_id":"xhtest-v1.1.0"' \
+	"the re-extraction is recorded"
+x cache pull "$N/xhtest.iso" >/dev/null 2>&1
+ok "the cache noticed its entry was rewritten through the link" \
+	cmp -s "$(sql "SELECT path FROM image WHERE url = '$N/xhtest.iso'")" "$ISO"
+x rm web2 >/dev/null 2>&1
+
+# The plugin's default source: the latest boot2docker, from a local API.
+faultd_start "$WWW" || bail "cannot start faultd"
+cat > "$WWW/releases/boot2docker/boot2docker.json" <<EOF
+{"tag_name": "v1.0.0-xhtest", "assets": [{"name": "boot2docker.iso",
+ "browser_download_url": "$N/xhtest.iso"}]}
+EOF
+export XHINV_GITHUB_API=$FAULTD_URL/api
+out=$(ip netns exec "$NS" "$TOP/build/rpcclient" -plugin "$PLUGIN" -store "$STORE" -name dm \
+	-sequence create -heartbeat 1s -poll 1s -flag xhyve-memory-size=192 \
+	-flag xhyve-disk-size=256 2>"$STORE/rpc.err")
+ok "docker-machine create with no URL (the latest release) works" test $? -eq 0 ||
+	{ printf '%s\n' "$out" | show; show "$STORE/rpc.err"; }
+is "$(log_count "$FAULTD_LOG" '^/api/repos/boot2docker/boot2docker/releases/latest$' 200)" 1 \
+	"after one API lookup"
+is "$(sql "SELECT tag FROM image WHERE url = '$N/xhtest.iso'")" v1.0.0-xhtest "the image records the tag"
+is "$(x gc)" "nothing to clean" "gc finds nothing left to clean"
+done_testing
