@@ -128,8 +128,10 @@ need_vm() {
 # Processes the store recorded and that are still the ones it recorded.
 recorded_live_pids() {
 	[ -f "$STORE/xhinv.db" ] || return 0
-	"$XHINV" -s "$STORE" sql "SELECT pid, start_time, exe FROM process WHERE ended_at IS NULL" 2>/dev/null |
-	tail -n +2 | while IFS="$(printf '\t')" read -r pid start exe; do
+	# sqlite3, not xhinv: this must work even on a database xhinv refuses.
+	sqlite3 -separator "$(printf '\t')" "$STORE/xhinv.db" \
+	    "SELECT pid, start_time, exe FROM process WHERE ended_at IS NULL" 2>/dev/null |
+	while IFS="$(printf '\t')" read -r pid start exe; do
 		[ -r "/proc/$pid/stat" ] || continue
 		now=$(sed 's/.*) //' "/proc/$pid/stat" | cut -d' ' -f20)
 		real=$(readlink "/proc/$pid/exe" 2>/dev/null)
