@@ -59,4 +59,40 @@ int hv_qemu_launch(const struct hv_vm *vm, struct proc_ident *out,
     struct xherr *err);
 int hv_qemu_powerdown(const char *qmp_path, struct xherr *err);
 
+/*
+ * xhyve (macOS): an external xhyve or hyperkit, with the original driver's
+ * argv byte for byte (docs/original-driver.md §7.1):
+ *	xhyve -A -U UUID -c CPUS -m MEMM -l com1,autopty
+ *	      -s 0:0,hostbridge -s 31,lpc -s 2:0,virtio-net
+ *	      -s 3:0,ahci-cd,ISO -s 4:0,virtio-blk,DISK
+ *	      -f kexec,KERNEL,INITRD,CMDLINE
+ * then -F PIDFILE and one -s 5+N,virtio-9p,host-N=PATH per share to run,
+ * or -M (print the vmnet MAC and exit) to learn the MAC.
+ *
+ * It runs under a small supervisor process of ours that waits for it and
+ * writes its exit status to a file: 0 reset, 1 poweroff, 2 halt, 3 triple
+ * fault. Stop is SIGTERM (xhyve turns it into the ACPI power button), then
+ * SIGKILL after a timeout.
+ */
+/* XHYVE_BINARY, else xhyve in PATH, else hyperkit; the caller's. */
+char *hv_xhyve_binary(struct xherr *err);
+/* mac_lookup: -M instead of -F and the shares. */
+void hv_xhyve_argv(const struct hv_vm *vm, const char *binary, int mac_lookup,
+    struct strv *argv);
+/* "MAC: 2:f0:d:60:1:3" in xhyve -M output -> canonical MAC (pure). */
+int hv_xhyve_parse_mac(const char *out, size_t len, char mac[18]);
+/* "COM1 connected to /dev/ttys004" in xhyve's output -> the tty (pure). */
+int hv_xhyve_parse_console(const char *out, size_t len, char *tty, size_t n);
+const char *hv_xhyve_exit_meaning(int code);
+int hv_xhyve_mac(const struct hv_vm *vm, const char *binary, char mac[18],
+    struct xherr *err);
+/* Start it; once its pid file appears, out is its identity and console its
+ * tty (may be ""). vm->log receives its output; exitfile its status. */
+int hv_xhyve_launch(const struct hv_vm *vm, const char *binary,
+    const char *exitfile, struct proc_ident *out, char *console, size_t n,
+    struct xherr *err);
+/* The status the supervisor recorded: 0 and *code (exit code, or 128+signal)
+ * when there is one (the file is then removed), -1 otherwise. */
+int hv_xhyve_exit_status(const char *exitfile, int *code);
+
 #endif

@@ -55,4 +55,68 @@ const struct lease *lease_find(const struct lease_set *ls, const char *mac,
 void lease_dnsmasq_without(const char *buf, size_t len, const char *mac,
     struct buf *out, int *removed);
 
+/*
+ * macOS bootpd's /var/db/dhcpd_leases (lease_bootpd.c). One block per
+ * client, a line "{" to a line "}", "key=value" lines inside:
+ *
+ *	{
+ *		name=boot2docker
+ *		ip_address=192.168.64.2
+ *		hw_address=1,2:f0:d:60:1:3
+ *		identifier=1,2:f0:d:60:1:3
+ *		lease=0x5ec8e4c1
+ *	}
+ *
+ * Octets have no leading zero; the hardware type before the comma has any
+ * width ("1", "01"); lease= is the expiry in hex Unix seconds. macOS 15
+ * writes hw_address= and identifier= as "ff,<IAID+DUID octets>" for a
+ * client that sends a DUID: such a lease has no MAC.
+ *
+ * What a lease_set from lease_parse_bootpd holds:
+ *  - mac: from an Ethernet (type 1) hw_address=, else from an
+ *    "identifier=1,MAC" client id; "" when the block has neither (a DUID
+ *    lease: find it with lease_find_client). Never a non-canonical MAC.
+ *  - client_id: identifier='s text as written ("1,2:f0:d:60:1:3",
+ *    "ff,f1:..."); NULL when absent or empty.
+ *  - hostname: name='s value; NULL when absent or empty.
+ *  - expires: lease='s value (0x0 reads as 0, which struct lease takes as
+ *    never expiring; bootpd does not write it).
+ *  - line: the line of the block's "{".
+ * Keys are matched exactly; blanks around "key=value" and CRLF endings are
+ * ignored, unknown keys skipped, and a repeated key's last value wins.
+ * Skipped and reported in lease_set.bad (at the "{" line for a block):
+ * a block with a line that is not key=value or holds a NUL byte, with no
+ * IPv4 ip_address=, no hex lease=, or neither a MAC nor a client id; a
+ * block not closed before the next "{" or the end of the file; a "}"
+ * without "{"; any other text outside blocks. Problems come in line order.
+ */
+void lease_parse_bootpd(const char *buf, size_t len, struct lease_set *out);
+/* The lease with that client id (as identifier= writes it) that expires
+ * last, ignoring those expired at now; NULL if none. Ids are compared by
+ * value when both read as "TYPE,OCTETS" (so "1,2:f0:d:60:1:3" matches
+ * "01,02:f0:0d:60:01:03"), else as exact text. lease_find finds by MAC. */
+const struct lease *lease_find_client(const struct lease_set *ls,
+    const char *client_id, int64_t now);
+/* Append to out a copy of a bootpd lease file without the blocks for which
+ * drop(arg, lease) returns 1; *removed (may be NULL) counts them. drop sees
+ * each well-formed block's lease as lease_parse_bootpd reads it (borrowed
+ * for the call). A dropped block goes from the start of its "{" line to
+ * the end of its "}" line, newline included; everything else (malformed
+ * blocks, stray text, blank lines) is kept byte for byte, and so what is
+ * left reads as before, less the dropped leases. For that, a block whose
+ * "{" line ended an unclosed block is kept, and drop is not asked:
+ * without it the unclosed block would run on into the text after it. A
+ * NULL drop drops nothing. */
+void lease_bootpd_without(const char *buf, size_t len,
+    int (*drop)(void *arg, const struct lease *l), void *arg,
+    struct buf *out, int *removed);
+/* Append one block in bootpd's style (tab-indented, octets without leading
+ * zeros, lower-case hex lease) for test doubles of bootpd: name= is the
+ * hostname or empty; hw_address= is "1,MAC", or the client id when the
+ * lease has no MAC; identifier= is the client id, or "1,MAC" when it has
+ * none. l needs a MAC or a client id; a newline in a string is written
+ * as '?', a negative expiry as 0x0. lease_parse_bootpd reads back l,
+ * with client id "1,MAC" if l had none. */
+void lease_format_bootpd(const struct lease *l, struct buf *out);
+
 #endif

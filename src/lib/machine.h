@@ -1,7 +1,10 @@
 /*
  * machine: the lifecycle, and the only module that calls several others
- * (inv, iso, disk, ssh, net, hv, lease, watch). xhinv and the plugin both
- * drive machines through it, so both leave the same records.
+ * (inv, iso, disk, ssh, net, hv, lease, watch, cache). xhinv and the plugin
+ * both drive machines through it, so both leave the same records. Its
+ * files: machine.c (create, start, stop, rm), machine_net.c (networks and
+ * leases), machine_image.c (ISOs), machine_gc.c (gc, cache prune, network
+ * down), sharing machine_int.h.
  *
  *	struct machine_ctx ctx;
  *	machine_ctx_init(&ctx, store, inv);	settings from the environment

@@ -229,6 +229,126 @@ proc_spawn(char *const argv[], const struct proc_opts *opts, pid_t *pid,
 	return 0;
 }
 
+/* Async-signal-safe pieces for the supervisor (it may be forked from the
+ * multithreaded plugin: only such calls until it exits). */
+static void
+close_others(int keep1, int keep2)
+{
+	int fd;
+
+	for (fd = 3; fd < 4096; fd++)
+		if (fd != keep1 && fd != keep2)
+			close(fd);
+}
+
+static void
+put_status(const char *tmp, const char *path, int code)
+{
+	char num[16];
+	int i = (int)sizeof num, fd;
+
+	num[--i] = '\n';
+	do {
+		num[--i] = (char)('0' + code % 10);
+		code /= 10;
+	} while (code > 0 && i > 0);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd == -1)
+		return;
+	if (write(fd, num + i, sizeof num - (size_t)i) > 0)
+		fsync(fd);
+	close(fd);
+	rename(tmp, path);
+}
+
+int
+proc_spawn_supervised(char *const argv[], const char *log,
+    const char *exitfile, pid_t *pid, struct xherr *err)
+{
+	char *exe, *tmp, *nope;
+	int p[2], logfd, devnull;
+	pid_t a;
+
+	if ((exe = proc_which(argv[0], err)) == NULL)
+		return -1;
+	tmp = xasprintf("%s.tmp", exitfile);
+	nope = xasprintf("cannot execute %s\n", exe);
+	logfd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (logfd == -1 || devnull == -1 || pipe2(p, O_CLOEXEC) == -1) {
+		xherr_sys(err, "cannot prepare to run %s", exe);
+		goto fail;
+	}
+	a = fork();
+	if (a == -1) {
+		xherr_sys(err, "cannot fork to run %s", exe);
+		close(p[0]);
+		close(p[1]);
+		goto fail;
+	}
+	if (a == 0) {
+		/* Intermediate: a new session, then leave the supervisor to
+		 * init so it never becomes our zombie. */
+		setsid();
+		if (fork() != 0)
+			_exit(0);
+		pid_t c = fork();
+		if (c == 0) {
+			sigset_t none;
+			sigemptyset(&none);
+			sigprocmask(SIG_SETMASK, &none, NULL);
+			signal(SIGPIPE, SIG_DFL);
+			dup2(devnull, 0);
+			dup2(logfd, 1);
+			dup2(logfd, 2);
+			execv(exe, argv);
+			if (write(2, nope, strlen(nope)) < 0)
+				_exit(127);
+			_exit(127);
+		}
+		/* The supervisor holds nothing of ours: no locks, no sockets. */
+		int rfd = p[1];
+		close_others(rfd, -1);
+		if (c == -1)
+			_exit(1);
+		if (write(rfd, &c, sizeof c) < 0)
+			_exit(1);
+		close(rfd);
+		int st;
+		while (waitpid(c, &st, 0) == -1)
+			if (errno != EINTR)
+				_exit(1);
+		put_status(tmp, exitfile, WIFEXITED(st) ? WEXITSTATUS(st) :
+		    128 + WTERMSIG(st));
+		_exit(0);
+	}
+	close(p[1]);
+	waitpid(a, NULL, 0);
+	ssize_t r;
+	while ((r = read(p[0], pid, sizeof *pid)) == -1 && errno == EINTR)
+		;
+	close(p[0]);
+	if (r != (ssize_t)sizeof *pid) {
+		xherr_set(err, XHE_FAIL, "cannot start %s", exe);
+		goto fail;
+	}
+	close(logfd);
+	close(devnull);
+	free(exe);
+	free(tmp);
+	free(nope);
+	return 0;
+fail:
+	if (logfd != -1)
+		close(logfd);
+	if (devnull != -1)
+		close(devnull);
+	free(exe);
+	free(tmp);
+	free(nope);
+	return -1;
+}
+
 const char *
 proc_status_text(int wstatus)
 {

@@ -1,0 +1,383 @@
+/* machine_gc: gc, cache prune, and taking the network down. */
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "machine_int.h"
+#include <dirent.h>
+#include "util.h"
+
+/* gc */
+
+struct gc {
+	struct machine_ctx *ctx;
+	int dry_run;
+	void (*report)(void *arg, const char *line);
+	void *arg;
+	int found;
+	struct xherr *err;
+};
+
+static void XH_PRINTF(2, 3)
+gc_say(struct gc *g, const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	g->found++;
+	if (g->report)
+		g->report(g->arg, line);
+}
+
+static int
+gc_process(void *arg, int64_t row, int64_t machine_id, const char *role,
+    const struct proc_ident *p)
+{
+	struct gc *g = arg;
+	int st = proc_check(p);
+
+	if (st == PROC_ALIVE)
+		return 0;
+	gc_say(g, "%sprocess row %lld (%s, pid %d) is %s: marking it ended",
+	    g->dry_run ? "would fix: " : "", (long long)row, role, (int)p->pid,
+	    proc_status_str(st));
+	if (g->dry_run)
+		return 0;
+	return mi_record_exited(g->ctx, machine_id, row, p, st, g->err);
+}
+
+static int
+gc_leases(struct gc *g, struct mi_net *n)
+{
+	struct lease_set ls;
+	size_t i;
+
+	if (mi_read_leases(n, &ls, g->err) == -1)
+		return -1;
+	for (i = 0; i < ls.n; i++) {
+		char owner[IDENT_NAME_MAX + 1];
+		int live, r, dropped;
+
+		r = inv_mac_owner(g->ctx->inv, ls.v[i].mac, owner, &live, g->err);
+		if (r == -1)
+			goto fail;
+		if (r == 0 || live)
+			continue;	/* not ours, or still reserved */
+		gc_say(g, "%slease %s for %s: its MAC was issued to removed "
+		    "machine %s", g->dry_run ? "would release: " : "released: ",
+		    ls.v[i].ip, ls.v[i].mac, owner);
+		if (g->dry_run)
+			continue;
+		if (mi_lease_drop(g->ctx, n, ls.v[i].mac, ls.v[i].ip, &dropped,
+		    g->err) == -1)
+			goto fail;
+		char *det = mi_detail("{s:s,s:s,s:s,s:s}", "what", "lease", "mac",
+		    ls.v[i].mac, "ip", ls.v[i].ip, "machine", owner);
+		if (inv_begin(g->ctx->inv, g->err) == -1 ||
+		    inv_lease_set_state(g->ctx->inv, n->row.id, ls.v[i].mac,
+		    "released", g->err) == -1 ||
+		    inv_event(g->ctx->inv, 0, "gc", -1, det, g->err) == -1 ||
+		    inv_commit(g->ctx->inv, g->err) == -1) {
+			free(det);
+			inv_rollback(g->ctx->inv);
+			goto fail;
+		}
+		free(det);
+	}
+	lease_set_release(&ls);
+	return 0;
+fail:
+	lease_set_release(&ls);
+	return -1;
+}
+
+static int
+gc_hosts(struct gc *g, struct mi_net *n)
+{
+	struct mi_hosts a = { 0 };
+	struct buf want;
+	char *path = net_hosts_path(&n->cfg), *have = NULL;
+	size_t len = 0;
+	int rc = -1;
+
+	buf_init(&want);
+	if (inv_nic_each_live(g->ctx->inv, n->row.id, mi_hosts_add, &a, g->err) == -1)
+		goto out;
+	net_hosts_format(a.h, a.n, &want);
+	if (util_read_file(path, 16 << 20, &have, &len, NULL) == -1) {
+		rc = 0;		/* no file: nothing reserved yet */
+		goto out;
+	}
+	if (len == want.len && (len == 0 || memcmp(have, want.p, len) == 0)) {
+		rc = 0;
+		goto out;
+	}
+	gc_say(g, "%sDHCP reservations in %s differ from the inventory",
+	    g->dry_run ? "would rewrite: " : "rewrote: ", path);
+	rc = g->dry_run ? 0 : mi_net_sync_hosts(g->ctx, n, g->err);
+out:
+	buf_release(&want);
+	mi_hosts_free(&a);
+	free(have);
+	free(path);
+	return rc;
+}
+
+static int
+gc_dirs(struct gc *g)
+{
+	char *root = util_path_join(g->ctx->store, "machines");
+	DIR *d = opendir(root);
+	struct dirent *de;
+	int rc = 0;
+
+	if (d == NULL) {
+		free(root);
+		return 0;
+	}
+	while ((de = readdir(d)) != NULL) {
+		struct inv_machine m;
+		struct xherr e = XHERR_INIT;
+
+		if (de->d_name[0] == '.' || ident_check_name(de->d_name, NULL) == -1)
+			continue;
+		if (inv_machine_get(g->ctx->inv, de->d_name, &m, &e) == 0) {
+			inv_machine_release(&m);
+			continue;	/* a live machine */
+		}
+		if (e.code != XHE_NOTFOUND) {
+			rc = xherr_set(g->err, e.code, "%s", e.msg);
+			break;
+		}
+		/* Only directories of machines the inventory made and removed;
+		 * anything else (another driver's machine) is not ours. */
+		int used = inv_machine_name_was_used(g->ctx->inv, de->d_name, g->err);
+		if (used == -1) {
+			rc = -1;
+			break;
+		}
+		if (!used)
+			continue;
+		char *path = util_path_join(root, de->d_name);
+		gc_say(g, "%sdirectory %s of removed machine %s",
+		    g->dry_run ? "would delete: " : "deleted: ", path, de->d_name);
+		if (!g->dry_run) {
+			char *det = mi_detail("{s:s,s:s}", "what", "directory",
+			    "path", path);
+			if (util_rm_tree(path, g->err) == -1 ||
+			    mi_event1(g->ctx, 0, "gc", -1, det, g->err) == -1) {
+				free(path);
+				rc = -1;
+				break;
+			}
+		}
+		free(path);
+	}
+	closedir(d);
+	free(root);
+	return rc;
+}
+
+int
+machine_gc(struct machine_ctx *ctx, int dry_run,
+    void (*report)(void *arg, const char *line), void *arg, int *found,
+    struct xherr *err)
+{
+	struct gc g = { ctx, dry_run, report, arg, 0, err };
+	struct mi_net n;
+	struct xherr nerr = XHERR_INIT;
+	int rc = -1, lock = -1;
+
+	if (mi_lock_take(ctx, "gc", &lock, err) == -1)
+		return -1;
+	if (inv_process_each_live(ctx->inv, gc_process, &g, err) == -1)
+		goto out;
+	if (inv_network_get(ctx->inv, NETWORK_NAME, &n.row, &nerr) == 0) {
+		inv_network_release(&n.row);
+		if (mi_net_load(ctx, &n, err) == -1)
+			goto out;
+		if (gc_leases(&g, &n) == -1 || gc_hosts(&g, &n) == -1) {
+			mi_net_release(&n);
+			goto out;
+		}
+		mi_net_release(&n);
+	} else if (nerr.code != XHE_NOTFOUND) {
+		*err = nerr;
+		goto out;
+	}
+	if (gc_dirs(&g) == -1)
+		goto out;
+	rc = 0;
+out:
+	mi_lock_drop(lock);
+	*found = g.found;
+	return rc;
+}
+
+struct any_running {
+	char name[IDENT_NAME_MAX + 1];
+};
+
+static int
+first_running(void *arg, const struct inv_machine *m)
+{
+	struct any_running *a = arg;
+
+	if (m->proc_row != 0 && proc_check(&m->proc) == PROC_ALIVE &&
+	    a->name[0] == '\0')
+		snprintf(a->name, sizeof a->name, "%s", m->name);
+	return 0;
+}
+
+int
+machine_network_down(struct machine_ctx *ctx, struct xherr *err)
+{
+	struct any_running a = { "" };
+	struct mi_net n;
+	struct proc_ident id;
+	int64_t row;
+	int alive, rc = -1;
+
+	if (machine_refresh(ctx, err) == -1 ||
+	    inv_machine_each(ctx->inv, 0, first_running, &a, err) == -1)
+		return -1;
+	if (a.name[0] != '\0')
+		return xherr_set(err, XHE_STATE, "machine %s is running: stop "
+		    "it before taking the network down", a.name);
+	if (inv_network_get(ctx->inv, NETWORK_NAME, &n.row, err) == -1)
+		return err->code == XHE_NOTFOUND ? 0 : -1;
+	inv_network_release(&n.row);
+	if (mi_net_load(ctx, &n, err) == -1)
+		return -1;
+	if ((alive = mi_net_daemon(ctx, &n, &id, &row, err)) == -1)
+		goto out;
+	if (alive) {
+		if (net_dnsmasq_stop(&id, err) == -1)
+			goto out;
+		char *det = mi_detail("{s:s,s:i}", "bridge", n.cfg.bridge, "pid",
+		    (int)id.pid);
+		if (inv_begin(ctx->inv, err) == -1 ||
+		    inv_process_end(ctx->inv, row, "stopped", err) == -1 ||
+		    inv_event(ctx->inv, 0, "network-down", -1, det, err) == -1 ||
+		    inv_commit(ctx->inv, err) == -1) {
+			free(det);
+			inv_rollback(ctx->inv);
+			goto out;
+		}
+		free(det);
+	}
+	if (net_bridge_down(n.cfg.bridge, err) == -1)
+		goto out;
+	rc = 0;
+out:
+	mi_net_release(&n);
+	return rc;
+}
+
+/* cache prune */
+
+struct prune {
+	struct inv_image *v;
+	size_t n, cap;
+};
+
+static int
+prune_collect(void *arg, const struct inv_image *img)
+{
+	struct prune *p = arg;
+
+	if (p->n == p->cap) {
+		p->cap = p->cap ? p->cap * 2 : 8;
+		p->v = xrealloc(p->v, p->cap * sizeof *p->v);
+	}
+	struct inv_image *c = &p->v[p->n++];
+	memset(c, 0, sizeof *c);
+	c->id = img->id;
+	c->url = xstrdup(img->url);
+	c->path = img->path ? xstrdup(img->path) : NULL;
+	c->size = img->size;
+	c->users = img->users;
+	return 0;
+}
+
+struct partials {
+	struct gc *g;
+	int64_t *freed;
+};
+
+static void
+prune_partial(void *arg, const char *path, int64_t bytes)
+{
+	struct partials *pp = arg;
+
+	gc_say(pp->g, "%spartial download %s (%lld bytes)", pp->g->dry_run ?
+	    "would delete: " : "deleted: ", path, (long long)bytes);
+	*pp->freed += bytes;
+	if (!pp->g->dry_run)
+		unlink(path);
+}
+
+int
+machine_cache_prune(struct machine_ctx *ctx, int dry_run,
+    void (*report)(void *arg, const char *line), void *arg, int *found,
+    int64_t *freed, struct xherr *err)
+{
+	struct gc g = { ctx, dry_run, report, arg, 0, err };
+	struct prune p = { NULL, 0, 0 };
+	char *dir = machine_cache_dir(ctx->store);
+	int lock = -1, rc = -1;
+	size_t i;
+
+	*freed = 0;
+	if (mi_lock_take(ctx, "cache", &lock, err) == -1)
+		goto out;
+	if (inv_image_each(ctx->inv, 0, prune_collect, &p, err) == -1)
+		goto out;
+	for (i = 0; i < p.n; i++) {
+		struct inv_image *img = &p.v[i];
+		int64_t bytes = 0;
+		/* Local files are the user's: never ours to delete. */
+		if (img->users > 0 || strncmp(img->url, "file://", 7) == 0)
+			continue;
+		if (img->path != NULL)
+			util_file_size(img->path, NULL, &bytes, NULL);
+		gc_say(&g, "%simage %s (%lld bytes), used by no machine",
+		    dry_run ? "would delete: " : "deleted: ", img->url,
+		    (long long)bytes);
+		*freed += bytes;
+		if (dry_run)
+			continue;
+		char *det = mi_detail("{s:s,s:I}", "url", img->url, "bytes",
+		    (json_int_t)bytes);
+		if (cache_remove(dir, img->url, err) == -1 ||
+		    inv_begin(ctx->inv, err) == -1 ||
+		    inv_image_removed(ctx->inv, img->id, err) == -1 ||
+		    inv_event(ctx->inv, 0, "image-prune", -1, det, err) == -1 ||
+		    inv_commit(ctx->inv, err) == -1) {
+			inv_rollback(ctx->inv);
+			free(det);
+			goto out;
+		}
+		free(det);
+	}
+	struct partials pp = { &g, freed };
+	if (cache_partials(dir, prune_partial, &pp, err) == -1)
+		goto out;
+	rc = 0;
+out:
+	for (i = 0; i < p.n; i++)
+		inv_image_release(&p.v[i]);
+	free(p.v);
+	mi_lock_drop(lock);
+	free(dir);
+	*found = g.found;
+	return rc;
+}
+

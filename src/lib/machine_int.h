@@ -1,0 +1,82 @@
+/*
+ * machine_int.h: what the machine module's files share (machine.c: the
+ * lifecycle; machine_net.c: networks and leases; machine_image.c: ISOs, the
+ * cache and kernel extraction; machine_gc.c: gc, cache prune, network
+ * down). Not for other modules: they use machine.h.
+ */
+#ifndef MACHINE_INT_H
+#define MACHINE_INT_H
+
+#include <stdint.h>
+
+#include "cache.h"
+#include "iso.h"
+#include "lease.h"
+#include "machine.h"
+#include "net.h"
+#include "xherr.h"
+
+#define NETWORK_NAME "shared"
+#define DEFAULT_BRIDGE "xhbr0"
+#define DEFAULT_SUBNET "192.168.64.0/24"
+#define LEASE_RELEASE_MS 3000
+#define KILL_WAIT_MS 10000
+#define LEASE_FILE_MAX (64u << 20)
+
+/* Helpers (machine.c) */
+void mi_say(struct machine_ctx *ctx, const char *fmt, ...) XH_PRINTF(2, 3);
+int mi_cancelled(struct machine_ctx *ctx);
+/* A JSON object from jansson's pack format; the caller's. */
+char *mi_detail(const char *fmt, ...);
+/* Append an event in its own transaction (takes det). */
+int mi_event1(struct machine_ctx *ctx, int64_t machine_id, const char *kind,
+    int64_t duration_ms, char *det, struct xherr *err);
+int mi_lock_take(struct machine_ctx *ctx, const char *what, int *fdp,
+    struct xherr *err);
+void mi_lock_drop(int fd);
+int mi_record_exited(struct machine_ctx *ctx, int64_t machine_id, int64_t row,
+    const struct proc_ident *p, int st, struct xherr *err);
+char *mi_mfile(const struct inv_machine *m, const char *suffix);
+const char *mi_base_name(const char *p);
+
+/* Networks and leases (machine_net.c) */
+struct mi_net {
+	struct inv_network row;
+	struct net_config cfg;
+	char *dir;
+};
+
+struct mi_hosts {
+	struct net_host *h;
+	int n, cap;
+};
+
+void mi_net_release(struct mi_net *n);
+int mi_net_load(struct machine_ctx *ctx, struct mi_net *n, struct xherr *err);
+void mi_net_pool(const struct mi_net *n, uint32_t *lo, uint32_t *hi);
+int mi_hosts_add(void *arg, const char *mac, const char *ip,
+    const char *machine);
+void mi_hosts_free(struct mi_hosts *a);
+int mi_net_daemon(struct machine_ctx *ctx, struct mi_net *n,
+    struct proc_ident *id, int64_t *row, struct xherr *err);
+int mi_net_sync_hosts(struct machine_ctx *ctx, struct mi_net *n,
+    struct xherr *err);
+int mi_net_up(struct machine_ctx *ctx, struct mi_net *n, struct xherr *err);
+int mi_read_leases(const struct mi_net *n, struct lease_set *ls,
+    struct xherr *err);
+int mi_lease_drop(struct machine_ctx *ctx, struct mi_net *n, const char *mac,
+    const char *ip, int *dropped, struct xherr *err);
+int64_t mi_lease_expiry(const struct mi_net *n, const char *mac);
+
+/* ISOs (machine_image.c) */
+int mi_image_get(struct machine_ctx *ctx, const char *source,
+    const char *sha256, struct cache_entry *ce, struct iso_info *info,
+    struct xherr *err);
+int mi_image_record(struct machine_ctx *ctx, const char *source,
+    const struct cache_entry *ce, const struct iso_info *info,
+    struct inv_image *img, struct xherr *err);
+char *mi_iso_stamp(const char *path);
+int mi_refresh_boot(struct machine_ctx *ctx, struct inv_machine *m,
+    struct xherr *err);
+
+#endif
