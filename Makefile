@@ -10,9 +10,13 @@
 # pkg-config supplies every library flag. `check`, `demo` and `bench` run
 # scripts/install-deps first and then re-enter make, so a fresh machine works.
 
+.DELETE_ON_ERROR:
+
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
 DESTDIR ?=
 CC ?= cc
 FUZZCC ?= clang
@@ -30,7 +34,14 @@ WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 XCFLAGS := -std=c11 -D_GNU_SOURCE -Isrc/lib -Iplugin -I$(B) $(WARN) $(WERROR) \
 	-MMD -MP
 
-ifneq ($(filter check demo bench deps clean,$(MAKECMDGOALS)),$(MAKECMDGOALS))
+# Goals that only recurse after `deps` has installed pkg-config's inputs.
+NOPKG_GOALS := check demo bench deps clean
+ifneq ($(MAKECMDGOALS),)
+ifeq ($(filter-out $(NOPKG_GOALS),$(MAKECMDGOALS)),)
+SKIP_PKG := 1
+endif
+endif
+ifndef SKIP_PKG
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS))
 PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS))
 endif
@@ -122,8 +133,13 @@ $(B)/faultd: $(wildcard tests/httpd/*.go tests/httpd/go.mod)
 	@mkdir -p $(@D)
 	cd tests/httpd && $(GO_ENV) go build -o $(CURDIR)/$@ .
 
+# The guest side of the xhyve test double (tests/xhyve/fake-xhyve).
+$(B)/fake-sshd: tests/xhyve/fake-sshd.c
+	@mkdir -p $(@D)
+	$(CC) $(XCFLAGS) $(CFLAGS) -o $@ $<
+
 tests: all $(UNIT_BINS) fuzz-build asan-tests $(B)/rpcclient $(B)/gorpcserver \
-	$(B)/faultd $(B)/bench/isobench
+	$(B)/faultd $(B)/bench/isobench $(B)/fake-sshd
 
 # Fuzz targets: clang's libFuzzer with ASan and UBSan, over the same sources.
 FUZZFLAGS := -g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
@@ -177,12 +193,21 @@ image: $(B)/image/xhtest.iso
 $(B)/image/xhtest.iso: scripts/mkimage $(wildcard tests/image/*)
 	scripts/mkimage $(B)/image
 
+MANPAGES := man/xhinv.1 man/docker-machine-driver-xhyve.1
+
 install: all
-	install -d $(DESTDIR)$(BINDIR)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
 	install -m 0755 $(B)/xhinv $(B)/docker-machine-driver-xhyve $(DESTDIR)$(BINDIR)/
+	install -m 0644 $(MANPAGES) $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 completions/xhinv.bash $(DESTDIR)$(BASHCOMPDIR)/xhinv
+	install -m 0644 completions/_xhinv $(DESTDIR)$(ZSHCOMPDIR)/_xhinv
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/xhinv $(DESTDIR)$(BINDIR)/docker-machine-driver-xhyve
+	rm -f $(DESTDIR)$(MANDIR)/man1/xhinv.1 \
+		$(DESTDIR)$(MANDIR)/man1/docker-machine-driver-xhyve.1
+	rm -f $(DESTDIR)$(BASHCOMPDIR)/xhinv $(DESTDIR)$(ZSHCOMPDIR)/_xhinv
 
 clean:
 	rm -rf $(B)

@@ -204,6 +204,7 @@ create_opts(const struct config *c, struct machine_create_opts *o)
 	o->name = c->machine_name;
 	o->iso = c->boot2docker_url;	/* "": the latest boot2docker */
 	o->sha256 = c->boot2docker_sha256;
+	o->backend = c->backend;
 	/* As the original: a CPU count below 1 means every host CPU. */
 	o->cpus = c->cpu < 1 ? host_cpus() :
 	    c->cpu > MACHINE_MAX_CPUS ? MACHINE_MAX_CPUS + 1 : (int)c->cpu;
@@ -220,13 +221,10 @@ create_opts(const struct config *c, struct machine_create_opts *o)
 static int
 check_supported(const struct config *c, struct xherr *err)
 {
-	if (c->backend[0] != '\0' && strcmp(c->backend, "qemu") != 0) {
-		if (strcmp(c->backend, "xhyve") == 0)
-			return xherr_set(err, XHE_INVAL, "--xhyve-backend xhyve "
-			    "needs macOS; this host runs the qemu backend");
+	if (c->backend[0] != '\0' && strcmp(c->backend, "qemu") != 0 &&
+	    strcmp(c->backend, "xhyve") != 0)
 		return xherr_set(err, XHE_INVAL, "--xhyve-backend %s: use qemu "
 		    "or xhyve", c->backend);
-	}
 	if (strcmp(c->network, "shared") != 0)
 		return xherr_set(err, XHE_INVAL, "--xhyve-network %s: the only "
 		    "network mode is shared", c->network);
@@ -288,29 +286,30 @@ out:
 static int
 pre_create_check(struct driver *drv, struct rpc_reply *reply)
 {
-	static const char *const tools[] = { "qemu-system-x86_64", "dnsmasq",
-	    "dhcp_release", "ssh-keygen" };
 	struct xherr err = XHERR_INIT;
-	size_t i;
+	struct machine_ctx ctx;
+	struct target t;
+	char *backend;
 	int rc;
 
 	pthread_mutex_lock(&drv->cfg_lock);
 	rc = check_supported(&drv->cfg, &err);
+	backend = xstrdup(drv->cfg.backend);
 	pthread_mutex_unlock(&drv->cfg_lock);
-	if (rc == -1)
+	if (rc == -1) {
+		free(backend);
 		return reply_err(reply, &err);
-	for (i = 0; i < sizeof tools / sizeof tools[0]; i++) {
-		char *p = proc_which(tools[i], &err);
-		if (p == NULL)
-			return rpc_reply_error(reply, "%s is needed and was not "
-			    "found in PATH", tools[i]);
-		free(p);
 	}
-	if (geteuid() != 0)
-		return rpc_reply_error(reply, "the shared network needs root "
-		    "(a bridge, taps and dnsmasq), as vmnet does on macOS: run "
-		    "docker-machine as root");
-	return 0;
+	target_get(drv, &t);
+	if (conn_take(&drv->op, t.store, &ctx, &err) == 0) {
+		rc = machine_precheck(&ctx, backend, &err);
+		conn_drop(&drv->op);
+	} else {
+		rc = -1;
+	}
+	target_release(&t);
+	free(backend);
+	return rc == -1 ? reply_err(reply, &err) : 0;
 }
 
 static int

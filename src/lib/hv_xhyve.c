@@ -16,6 +16,7 @@
 
 #define MAC_LOOKUP_MS 30000
 #define START_MS 30000
+#define CONSOLE_MS 2000
 
 char *
 hv_xhyve_binary(struct xherr *err)
@@ -30,7 +31,7 @@ hv_xhyve_binary(struct xherr *err)
 	if ((p = proc_which("hyperkit", NULL)) != NULL)
 		return p;
 	xherr_set(err, XHE_NOTFOUND, "neither xhyve nor hyperkit is in PATH "
-	    "(or set XHYVE_BINARY / --xhyve-binary)");
+	    "(or set XHYVE_BINARY to its path)");
 	return NULL;
 }
 
@@ -254,8 +255,26 @@ hv_xhyve_launch(const struct hv_vm *vm, const char *binary,
 	}
 	if (proc_ident_read(pid, out, err) == -1)
 		goto out;
-	if (util_read_file(vm->log, 1 << 20, &log, &len, NULL) == 0)
-		hv_xhyve_parse_console(log, len, console, n);
+	/*
+	 * The pty line may trail the pid file by a moment; a console is a
+	 * convenience, so wait for it briefly and start without it.
+	 */
+	deadline = util_mono_ms() + CONSOLE_MS;
+	for (;;) {
+		free(log);
+		log = NULL;
+		/* Whole lines only: the last one may still be being written. */
+		if (util_read_file(vm->log, 1 << 20, &log, &len, NULL) == 0) {
+			while (len > 0 && log[len - 1] != '\n')
+				len--;
+			if (hv_xhyve_parse_console(log, len, console, n) == 0)
+				break;
+		}
+		console[0] = '\0';
+		if (util_mono_ms() > deadline || kill(pid, 0) == -1)
+			break;
+		util_sleep_ms(20);
+	}
 	rc = 0;
 out:
 	strv_release(&argv);

@@ -297,28 +297,24 @@ inv_network_release(struct inv_network *n)
 	memset(n, 0, sizeof *n);
 }
 
+#define NETWORK_COLS "id, name, kind, bridge, subnet, gateway, lease_file"
 static const char SQL_NETWORK_GET[] =
-    "SELECT id, name, kind, bridge, subnet, gateway, lease_file "
-    "FROM network WHERE name = ?1";
+    "SELECT " NETWORK_COLS " FROM network WHERE name = ?1";
+static const char SQL_NETWORK_GET_ID[] =
+    "SELECT " NETWORK_COLS " FROM network WHERE id = ?1";
 
-int
-inv_network_get(struct inv *inv, const char *name, struct inv_network *out,
-    struct xherr *err)
+/* Step a bound NETWORK_COLS query into out; what names it for errors. */
+static int
+network_row(struct inv *inv, sqlite3_stmt *st, const char *what,
+    struct inv_network *out, struct xherr *err)
 {
-	sqlite3_stmt *st = stmt(inv, SQL_NETWORK_GET, err);
-	int rc;
+	int rc = sqlite3_step(st);
 
-	memset(out, 0, sizeof *out);
-	if (st == NULL)
-		return -1;
-	bind_text(st, 1, name);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE) {
-		sqlite3_reset(st);
-		return xherr_set(err, XHE_NOTFOUND, "no network named %s", name);
-	}
 	if (rc != SQLITE_ROW) {
 		sqlite3_reset(st);
+		if (rc == SQLITE_DONE)
+			return xherr_set(err, XHE_NOTFOUND, "no network %s",
+			    what);
 		return dberr(inv, err, "cannot read network");
 	}
 	out->id = sqlite3_column_int64(st, 0);
@@ -330,6 +326,36 @@ inv_network_get(struct inv *inv, const char *name, struct inv_network *out,
 	out->lease_file = col_dup(st, 6);
 	sqlite3_reset(st);
 	return 0;
+}
+
+int
+inv_network_get(struct inv *inv, const char *name, struct inv_network *out,
+    struct xherr *err)
+{
+	sqlite3_stmt *st = stmt(inv, SQL_NETWORK_GET, err);
+	char what[128];
+
+	memset(out, 0, sizeof *out);
+	if (st == NULL)
+		return -1;
+	bind_text(st, 1, name);
+	snprintf(what, sizeof what, "named %s", name);
+	return network_row(inv, st, what, out, err);
+}
+
+int
+inv_network_get_id(struct inv *inv, int64_t id, struct inv_network *out,
+    struct xherr *err)
+{
+	sqlite3_stmt *st = stmt(inv, SQL_NETWORK_GET_ID, err);
+	char what[32];
+
+	memset(out, 0, sizeof *out);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	snprintf(what, sizeof what, "%lld", (long long)id);
+	return network_row(inv, st, what, out, err);
 }
 
 static const char SQL_NETWORK_INSERT[] =
@@ -356,6 +382,61 @@ inv_network_insert(struct inv *inv, struct inv_network *n, struct xherr *err)
 	return 0;
 }
 
+/* Shares */
+
+static const char SQL_SHARE_ADD[] =
+    "INSERT INTO share (machine_id, kind, host_path, guest_path, tag, position) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+
+int
+inv_share_add(struct inv *inv, int64_t machine_id, const struct inv_share *sh,
+    struct xherr *err)
+{
+	sqlite3_stmt *st = stmt(inv, SQL_SHARE_ADD, err);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, machine_id);
+	bind_text(st, 2, sh->kind);
+	bind_text(st, 3, sh->host_path);
+	bind_text(st, 4, sh->guest_path);
+	bind_text(st, 5, sh->tag);
+	sqlite3_bind_int(st, 6, sh->position);
+	return exec_done(inv, st, err, "cannot record the share");
+}
+
+static const char SQL_SHARE_EACH[] =
+    "SELECT kind, host_path, guest_path, tag, position FROM share "
+    "WHERE machine_id = ?1 ORDER BY kind, position";
+
+int
+inv_share_each(struct inv *inv, int64_t machine_id, inv_share_cb cb, void *arg,
+    struct xherr *err)
+{
+	sqlite3_stmt *st = stmt(inv, SQL_SHARE_EACH, err);
+	struct inv_share sh;
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, machine_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		sh.kind = (const char *)sqlite3_column_text(st, 0);
+		sh.host_path = (const char *)sqlite3_column_text(st, 1);
+		sh.guest_path = (const char *)sqlite3_column_text(st, 2);
+		sh.tag = (const char *)sqlite3_column_text(st, 3);
+		sh.position = sqlite3_column_int(st, 4);
+		if (cb(arg, &sh) == -1) {
+			sqlite3_reset(st);
+			return -1;
+		}
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return dberr(inv, err, "cannot list shares");
+	return 0;
+}
+
 /* Machines */
 
 void
@@ -374,7 +455,8 @@ inv_machine_release(struct inv_machine *m)
     "m.id, m.name, m.uuid, m.backend, m.status, m.cpus, m.memory_mb, " \
     "m.disk_mb, m.dir, m.image_id, m.iso, m.kernel, m.initrd, m.cmdline, " \
     "m.created_at, m.removed_at, n.network_id, n.mac, n.ip, " \
-    "p.id, p.pid, p.start_time, p.boot_id, p.exe, m.cmdline_given, m.iso_stamp "
+    "p.id, p.pid, p.start_time, p.boot_id, p.exe, m.cmdline_given, m.iso_stamp, " \
+    "p.console "
 #define MACHINE_FROM \
     "FROM machine m " \
     "LEFT JOIN nic n ON n.id = (SELECT max(id) FROM nic WHERE machine_id = m.id) " \
@@ -412,6 +494,7 @@ machine_row(sqlite3_stmt *st, struct inv_machine *m)
 	}
 	m->cmdline_given = sqlite3_column_int(st, 24);
 	m->iso_stamp = col_dup(st, 25);
+	col_copy(st, 26, m->console, sizeof m->console);
 }
 
 static int
@@ -726,6 +809,74 @@ inv_nic_reserve(struct inv *inv, int64_t machine_id, int64_t network_id,
 	return 0;
 }
 
+static const char SQL_NIC_ADD[] =
+    "INSERT INTO nic (machine_id, network_id, mac, created_at) "
+    "VALUES (?1, ?2, ?3, ?4)";
+
+int
+inv_nic_add(struct inv *inv, int64_t machine_id, int64_t network_id,
+    const char *mac, struct xherr *err)
+{
+	sqlite3_stmt *st = stmt(inv, SQL_NIC_ADD, err);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, machine_id);
+	sqlite3_bind_int64(st, 2, network_id);
+	bind_text(st, 3, mac);
+	sqlite3_bind_int64(st, 4, util_now_ms());
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_CONSTRAINT_UNIQUE)
+		return xherr_set(err, XHE_EXISTS, "MAC %s already belongs to a "
+		    "live machine", mac);
+	if (rc != SQLITE_DONE)
+		return dberr(inv, err, "cannot record the NIC");
+	return 0;
+}
+
+static const char SQL_NIC_IP_HOLDER[] =
+    "SELECT o.machine_id FROM nic o JOIN nic me ON me.machine_id = ?1 "
+    "AND me.released_at IS NULL AND o.network_id = me.network_id "
+    "WHERE o.ip = ?2 AND o.released_at IS NULL AND o.machine_id != ?1";
+static const char SQL_NIC_IP_DROP[] =
+    "UPDATE nic SET ip = NULL WHERE machine_id = ?1 AND released_at IS NULL";
+static const char SQL_NIC_SET_IP[] =
+    "UPDATE nic SET ip = ?2 WHERE machine_id = ?1 AND released_at IS NULL";
+
+int
+inv_nic_set_ip(struct inv *inv, int64_t machine_id, const char *ip,
+    int64_t *moved_from, struct xherr *err)
+{
+	sqlite3_stmt *st = stmt(inv, SQL_NIC_IP_HOLDER, err);
+	int rc;
+
+	*moved_from = 0;
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, machine_id);
+	bind_text(st, 2, ip);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*moved_from = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return dberr(inv, err, "cannot look up the address");
+	if (*moved_from != 0) {
+		if ((st = stmt(inv, SQL_NIC_IP_DROP, err)) == NULL)
+			return -1;
+		sqlite3_bind_int64(st, 1, *moved_from);
+		if (exec_done(inv, st, err, "cannot forget the address") == -1)
+			return -1;
+	}
+	if ((st = stmt(inv, SQL_NIC_SET_IP, err)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, machine_id);
+	bind_text(st, 2, ip);
+	return exec_done(inv, st, err, "cannot record the address");
+}
+
 static const char SQL_NIC_RELEASE[] =
     "UPDATE nic SET released_at = ?2 WHERE machine_id = ?1 "
     "AND released_at IS NULL";
@@ -885,6 +1036,22 @@ inv_process_end(struct inv *inv, int64_t row, const char *reason,
 	sqlite3_bind_int64(st, 2, util_now_ms());
 	bind_text(st, 3, reason);
 	return exec_done(inv, st, err, "cannot record process end");
+}
+
+static const char SQL_PROCESS_CONSOLE[] =
+    "UPDATE process SET console = ?2 WHERE id = ?1";
+
+int
+inv_process_set_console(struct inv *inv, int64_t row, const char *tty,
+    struct xherr *err)
+{
+	sqlite3_stmt *st = stmt(inv, SQL_PROCESS_CONSOLE, err);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, row);
+	bind_text(st, 2, tty && *tty ? tty : NULL);
+	return exec_done(inv, st, err, "cannot record the console");
 }
 
 static void

@@ -61,6 +61,22 @@ int inv_network_get(struct inv *inv, const char *name, struct inv_network *out,
 /* Insert n (id is set). */
 int inv_network_insert(struct inv *inv, struct inv_network *n,
     struct xherr *err);
+int inv_network_get_id(struct inv *inv, int64_t id, struct inv_network *out,
+    struct xherr *err);
+
+struct inv_share {
+	const char *kind;		/* "9p" or "nfs" */
+	const char *host_path;
+	const char *guest_path;
+	const char *tag;		/* 9p mount tag, NULL for nfs */
+	int position;
+};
+int inv_share_add(struct inv *inv, int64_t machine_id,
+    const struct inv_share *s, struct xherr *err);
+typedef int (*inv_share_cb)(void *arg, const struct inv_share *s);
+/* A machine's shares, in position order. */
+int inv_share_each(struct inv *inv, int64_t machine_id, inv_share_cb cb,
+    void *arg, struct xherr *err);
 
 struct inv_machine {
 	int64_t id;
@@ -84,6 +100,7 @@ struct inv_machine {
 	/* the process we believe runs (proc_row 0 when none) */
 	int64_t proc_row;
 	struct proc_ident proc;
+	char console[64];		/* its serial console, "" when none */
 };
 void inv_machine_release(struct inv_machine *m);
 /* The live machine called name; XHE_NOTFOUND if none. */
@@ -115,6 +132,17 @@ int inv_machine_name_was_used(struct inv *inv, const char *name,
 int inv_nic_reserve(struct inv *inv, int64_t machine_id, int64_t network_id,
     const char *mac, uint32_t lo, uint32_t hi, char ip[IDENT_IP_LEN],
     struct xherr *err);
+/* A NIC whose address is not reserved but learned (vmnet: bootpd picks). */
+int inv_nic_add(struct inv *inv, int64_t machine_id, int64_t network_id,
+    const char *mac, struct xherr *err);
+/*
+ * Record the address a machine's live NIC was seen with. A DHCP server
+ * that hands out an address another machine had recorded has taken it
+ * back (its lease expired or was removed): that record is cleared and
+ * *moved_from names the machine (0: none).
+ */
+int inv_nic_set_ip(struct inv *inv, int64_t machine_id, const char *ip,
+    int64_t *moved_from, struct xherr *err);
 int inv_nic_release(struct inv *inv, int64_t machine_id, struct xherr *err);
 typedef int (*inv_nic_cb)(void *arg, const char *mac, const char *ip,
     const char *machine);
@@ -137,6 +165,8 @@ int inv_process_insert(struct inv *inv, int64_t machine_id, int64_t network_id,
     const char *role, const struct proc_ident *p, int64_t *row,
     struct xherr *err);
 int inv_process_end(struct inv *inv, int64_t row, const char *reason,
+    struct xherr *err);
+int inv_process_set_console(struct inv *inv, int64_t row, const char *tty,
     struct xherr *err);
 /* The live process row of a network; *row 0 if none. */
 int inv_process_network(struct inv *inv, int64_t network_id, int64_t *row,

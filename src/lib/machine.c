@@ -20,6 +20,7 @@
 #include "iso.h"
 #include "lease.h"
 #include "net.h"
+#include "priv.h"
 #include "ssh.h"
 #include "util.h"
 #include "watch.h"
@@ -131,6 +132,17 @@ machine_ctx_init(struct machine_ctx *ctx, const char *store, struct inv *inv)
 	ctx->stall_s = s ? atoi(s) : 0;
 	s = getenv("XHINV_DOWNLOAD_ATTEMPTS");
 	ctx->attempts = s ? atoi(s) : 0;
+	s = getenv("XHINV_BOOTPD_LEASES");
+	ctx->bootpd_leases = s && *s ? s : MACHINE_BOOTPD_LEASES;
+	s = getenv("XHINV_BOOTPD_RELOAD");
+	ctx->bootpd_reload = s && *s ? s :
+	    "launchctl kickstart -k system/com.apple.bootpd";
+	s = getenv("XHINV_PRIV_CHECK");
+#ifdef __APPLE__
+	ctx->enforce_priv = !(s && strcmp(s, "0") == 0);
+#else
+	ctx->enforce_priv = s && strcmp(s, "1") == 0;
+#endif
 }
 
 char *
@@ -209,7 +221,24 @@ int
 mi_record_exited(struct machine_ctx *ctx, int64_t machine_id, int64_t row,
     const struct proc_ident *p, int st, struct xherr *err)
 {
-	char *det = mi_detail("{s:i,s:s}", "pid", (int)p->pid, "reason",
+	struct inv_machine m;
+	int code = -1;
+
+	/* xhyve's supervisor left its exit status: say what the guest did. */
+	if (machine_id != 0 && inv_machine_get_id(ctx->inv, machine_id, &m,
+	    NULL) == 0) {
+		if (strcmp(m.backend, "xhyve") == 0) {
+			char *exitf = mi_mfile(&m, ".exit");
+			if (hv_xhyve_exit_status(exitf, &code) == -1)
+				code = -1;
+			free(exitf);
+		}
+		inv_machine_release(&m);
+	}
+	char *det = code >= 0 ? mi_detail("{s:i,s:s,s:i,s:s}", "pid",
+	    (int)p->pid, "reason", proc_status_str(st), "exit_code", code,
+	    "meaning", hv_xhyve_exit_meaning(code)) :
+	    mi_detail("{s:i,s:s}", "pid", (int)p->pid, "reason",
 	    proc_status_str(st));
 	int rc = -1;
 
@@ -301,6 +330,8 @@ struct boot {
 	int64_t proc_row;
 	int lease_seen;
 	int64_t stale_expiry;		/* the MAC's lease before launch, -1: none */
+	char accel[8];			/* tcg, kvm, hvf */
+	char console[64];		/* xhyve's COM1 pty */
 };
 
 char *
@@ -310,6 +341,18 @@ mi_mfile(const struct inv_machine *m, const char *suffix)
 }
 
 
+/* bootpd gave machine `from`'s old address to `to`: say so in its history. */
+static int
+ip_moved(struct machine_ctx *ctx, int64_t from, const char *ip,
+    const char *to, struct xherr *err)
+{
+	char *det = mi_detail("{s:s,s:s}", "ip", ip, "to", to);
+	int rc = inv_event(ctx->inv, from, "ip-lost", -1, det, err);
+
+	free(det);
+	return rc;
+}
+
 static int
 wait_ip(struct machine_ctx *ctx, struct mi_net *n, struct inv_machine *m,
     struct boot *b, int64_t deadline, struct xherr *err)
@@ -317,8 +360,12 @@ wait_ip(struct machine_ctx *ctx, struct mi_net *n, struct inv_machine *m,
 	struct watch *w = NULL;
 	int rc = -1;
 
-	mi_say(ctx, "waiting for %s to get %s from dnsmasq (lease file %s)",
-	    m->mac, m->ip, n->row.lease_file);
+	if (m->ip[0] != '\0')
+		mi_say(ctx, "waiting for %s to get %s from dnsmasq (lease file %s)",
+		    m->mac, m->ip, n->row.lease_file);
+	else
+		mi_say(ctx, "waiting for a lease for %s in %s", m->mac,
+		    n->row.lease_file);
 	if (util_mkdir_p(n->dir, 0700, err) == -1 ||
 	    watch_open(&w, n->row.lease_file, err) == -1)
 		return -1;
@@ -329,13 +376,22 @@ wait_ip(struct machine_ctx *ctx, struct mi_net *n, struct inv_machine *m,
 		if (mi_read_leases(n, &ls, err) == -1)
 			goto out;
 		l = lease_find(&ls, m->mac, util_now_ms() / 1000);
-		if (l != NULL && strcmp(l->ip, m->ip) == 0 &&
+		/* Reserved (bridge): the lease must carry that address;
+		 * learned (vmnet): whichever bootpd gave. */
+		if (l != NULL && (mi_net_is_vmnet(n) ||
+		    strcmp(l->ip, m->ip) == 0) &&
 		    (b->stale_expiry < 0 || l->expires != b->stale_expiry ||
 		    l->expires == 0)) {
 			int64_t ms = util_mono_ms() - b->t0;
 			char *det = mi_detail("{s:s,s:s,s:s}", "ip", l->ip, "mac",
 			    l->mac, "since", b->since);
+			int learned = mi_net_is_vmnet(n);
+			int64_t from = 0;
 			if (inv_begin(ctx->inv, err) == -1 ||
+			    (learned && inv_nic_set_ip(ctx->inv, m->id, l->ip,
+			    &from, err) == -1) ||
+			    (from != 0 && ip_moved(ctx, from, l->ip, m->name,
+			    err) == -1) ||
 			    inv_lease_seen(ctx->inv, n->row.id, l,
 			    n->row.lease_file, err) == -1 ||
 			    inv_event(ctx->inv, m->id, "ip", ms, det, err) == -1 ||
@@ -346,6 +402,7 @@ wait_ip(struct machine_ctx *ctx, struct mi_net *n, struct inv_machine *m,
 				goto out;
 			}
 			free(det);
+			snprintf(m->ip, sizeof m->ip, "%s", l->ip);
 			lease_set_release(&ls);
 			b->lease_seen = 1;
 			rc = 0;
@@ -365,8 +422,9 @@ wait_ip(struct machine_ctx *ctx, struct mi_net *n, struct inv_machine *m,
 		}
 		int64_t left = deadline - util_mono_ms();
 		if (left <= 0) {
-			xherr_set(err, XHE_TIMEOUT, "no DHCP lease for MAC %s "
-			    "(reserved IP %s) in %s after %lld s", m->mac, m->ip,
+			xherr_set(err, XHE_TIMEOUT, "no DHCP lease for MAC %s%s%s%s "
+			    "in %s after %lld s", m->mac, m->ip[0] ?
+			    " (reserved IP " : "", m->ip, m->ip[0] ? ")" : "",
 			    n->row.lease_file,
 			    (long long)((util_mono_ms() - b->t0) / 1000));
 			goto out;
@@ -381,64 +439,201 @@ out:
 	return rc;
 }
 
+/* What a machine boots, for either backend. Strings are borrowed from m
+ * and from the paths struct. */
+struct vm_paths {
+	char *qmp, *serial, *log, *pidf, *disk, *exitf;
+};
+
+static void
+vm_paths_init(const struct inv_machine *m, struct vm_paths *p)
+{
+	int x = strcmp(m->backend, "xhyve") == 0;
+
+	p->qmp = util_path_join(m->dir, "qmp.sock");
+	p->serial = util_path_join(m->dir, "console.log");
+	p->log = util_path_join(m->dir, x ? "xhyve.log" : "qemu.log");
+	p->pidf = mi_mfile(m, ".pid");
+	p->disk = mi_mfile(m, ".rawdisk");
+	p->exitf = mi_mfile(m, ".exit");
+}
+
+static void
+vm_paths_release(struct vm_paths *p)
+{
+	free(p->qmp);
+	free(p->serial);
+	free(p->log);
+	free(p->pidf);
+	free(p->disk);
+	free(p->exitf);
+}
+
+static void
+vm_of(const struct inv_machine *m, const struct vm_paths *p, struct hv_vm *vm)
+{
+	memset(vm, 0, sizeof *vm);
+	vm->name = m->name;
+	vm->uuid = m->uuid;
+	vm->cpus = m->cpus;
+	vm->memory_mb = m->memory_mb;
+	vm->kernel = m->kernel;
+	vm->initrd = m->initrd;
+	vm->cmdline = m->cmdline;
+	vm->iso = m->iso;
+	vm->disk = p->disk;
+	vm->disk_format = "raw";
+	vm->mac = m->mac;
+	vm->tap_fd = -1;
+	vm->qmp_fd = -1;
+	vm->serial_log = p->serial;
+	vm->pidfile = p->pidf;
+	vm->log = p->log;
+}
+
+/* On macOS (or with XHINV_PRIV_CHECK=1) the original's privilege model
+ * holds for the xhyve backend. */
+static int
+priv_enforce(struct machine_ctx *ctx, struct xherr *err)
+{
+	struct priv_facts f;
+	char *bin;
+	int rc;
+
+	if (!ctx->enforce_priv)
+		return 0;
+	if ((bin = hv_xhyve_binary(err)) == NULL)
+		return -1;
+	rc = priv_facts_read(bin, &f, err) == -1 ? -1 : priv_check(&f, err);
+	free(bin);
+	return rc;
+}
+
+/* vmnet picks an xhyve machine's MAC from its UUID: ask xhyve (-M), as
+ * the original did, and record it. */
+static int
+xhyve_learn_mac(struct machine_ctx *ctx, struct inv_machine *m,
+    int64_t network_id, struct xherr *err)
+{
+	struct vm_paths p;
+	struct hv_vm vm;
+	char *bin;
+	int rc = -1;
+
+	if ((bin = hv_xhyve_binary(err)) == NULL)
+		return -1;
+	vm_paths_init(m, &p);
+	vm_of(m, &p, &vm);
+	mi_say(ctx, "asking %s for the MAC vmnet gives UUID %s", bin, m->uuid);
+	if (hv_xhyve_mac(&vm, bin, m->mac, err) == -1)
+		goto out;
+	char *det = mi_detail("{s:s,s:s}", "mac", m->mac, "binary", bin);
+	if (inv_begin(ctx->inv, err) == -1 ||
+	    inv_nic_add(ctx->inv, m->id, network_id, m->mac, err) == -1 ||
+	    inv_event(ctx->inv, m->id, "mac", -1, det, err) == -1 ||
+	    inv_commit(ctx->inv, err) == -1) {
+		inv_rollback(ctx->inv);
+		free(det);
+		m->mac[0] = '\0';
+		goto out;
+	}
+	free(det);
+	m->network_id = network_id;
+	rc = 0;
+out:
+	vm_paths_release(&p);
+	free(bin);
+	return rc;
+}
+
+static int
+launch_qemu(struct machine_ctx *ctx, struct inv_machine *m, struct mi_net *n,
+    struct boot *b, const struct vm_paths *p, struct xherr *err)
+{
+	struct hv_vm vm;
+	char tap[16];
+	int tapfd = -1, qmpfd = -1, rc = -1;
+
+	if (mi_net_up(ctx, n, err) == -1)
+		return -1;
+	snprintf(tap, sizeof tap, "xht%lld", (long long)m->id);
+	if (net_tap_open(n->cfg.bridge, tap, &tapfd, err) == -1)
+		goto out;
+	if ((qmpfd = hv_qemu_qmp_listen(p->qmp, err)) == -1)
+		goto out;
+	vm_of(m, p, &vm);
+	vm.tap_fd = tapfd;
+	vm.qmp_fd = qmpfd;
+	vm.kvm = hv_qemu_kvm_usable();
+	mi_say(ctx, "starting %s (%s, %d CPU, %d MB)", m->name,
+	    vm.kvm ? "kvm" : "tcg", m->cpus, m->memory_mb);
+	if (hv_qemu_launch(&vm, &b->proc, err) == -1)
+		goto out;
+	b->launched = 1;
+	snprintf(b->accel, sizeof b->accel, "%s", vm.kvm ? "kvm" : "tcg");
+	rc = 0;
+out:
+	if (tapfd != -1)
+		close(tapfd);
+	if (qmpfd != -1)
+		close(qmpfd);
+	return rc;
+}
+
+static int
+launch_xhyve(struct machine_ctx *ctx, struct inv_machine *m, struct boot *b,
+    const struct vm_paths *p, struct xherr *err)
+{
+	struct hv_vm vm;
+	char *bin;
+	int rc;
+
+	if ((bin = hv_xhyve_binary(err)) == NULL)
+		return -1;
+	vm_of(m, p, &vm);
+	mi_say(ctx, "starting %s (%s, %d CPU, %d MB)", m->name, bin, m->cpus,
+	    m->memory_mb);
+	rc = hv_xhyve_launch(&vm, bin, p->exitf, &b->proc, b->console,
+	    sizeof b->console, err);
+	if (rc == 0) {
+		b->launched = 1;
+		snprintf(b->accel, sizeof b->accel, "hvf");
+		if (b->console[0] != '\0')
+			mi_say(ctx, "Hook up your terminal emulator to %s in order "
+			    "to connect to your VM", b->console);
+	}
+	free(bin);
+	return rc;
+}
+
 /* Launch the VM, then wait for its lease and for SSH. */
 static int
 boot(struct machine_ctx *ctx, struct inv_machine *m, struct boot *b,
     int timeout_s, struct xherr *err)
 {
 	struct mi_net n;
-	struct hv_vm vm;
-	char tap[16];
-	int tapfd = -1, qmpfd = -1, rc = -1;
-	char *qmp = util_path_join(m->dir, "qmp.sock");
-	char *serial = util_path_join(m->dir, "console.log");
-	char *log = util_path_join(m->dir, "qemu.log");
-	char *pidf = mi_mfile(m, ".pid");
-	char *disk = mi_mfile(m, ".rawdisk");
+	struct vm_paths p;
+	int rc = -1, xhyve = strcmp(m->backend, "xhyve") == 0;
 	int64_t deadline = b->t0 + (int64_t)timeout_s * 1000;
 
-	if (mi_net_load(ctx, &n, err) == -1)
-		goto free;
-	if (mi_net_up(ctx, &n, err) == -1)
-		goto out;
-	snprintf(tap, sizeof tap, "xht%lld", (long long)m->id);
-	if (net_tap_open(n.cfg.bridge, tap, &tapfd, err) == -1)
-		goto out;
-	if ((qmpfd = hv_qemu_qmp_listen(qmp, err)) == -1)
-		goto out;
-	memset(&vm, 0, sizeof vm);
-	vm.name = m->name;
-	vm.uuid = m->uuid;
-	vm.cpus = m->cpus;
-	vm.memory_mb = m->memory_mb;
-	vm.kernel = m->kernel;
-	vm.initrd = m->initrd;
-	vm.cmdline = m->cmdline;
-	vm.iso = m->iso;
-	vm.disk = disk;
-	vm.disk_format = "raw";
-	vm.mac = m->mac;
-	vm.tap_fd = tapfd;
-	vm.qmp_fd = qmpfd;
-	vm.serial_log = serial;
-	vm.pidfile = pidf;
-	vm.log = log;
-	vm.kvm = hv_qemu_kvm_usable();
+	vm_paths_init(m, &p);
+	if ((m->network_id != 0 ? mi_net_load_id(ctx, m->network_id, &n, err) :
+	    mi_net_load(ctx, m->backend, &n, err)) == -1) {
+		vm_paths_release(&p);
+		return -1;
+	}
 	b->stale_expiry = mi_lease_expiry(&n, m->mac);
-	mi_say(ctx, "starting %s (%s, %d CPU, %d MB)", m->name,
-	    vm.kvm ? "kvm" : "tcg", m->cpus, m->memory_mb);
-	if (hv_qemu_launch(&vm, &b->proc, err) == -1)
+	if ((xhyve ? launch_xhyve(ctx, m, b, &p, err) :
+	    launch_qemu(ctx, m, &n, b, &p, err)) == -1)
 		goto out;
-	b->launched = 1;
-	close(tapfd);
-	close(qmpfd);
-	tapfd = qmpfd = -1;
-	char *det = mi_detail("{s:i,s:s,s:s,s:s}", "pid", (int)b->proc.pid,
-	    "exe", b->proc.exe, "accel", vm.kvm ? "kvm" : "tcg", "since",
-	    b->since);
+	char *det = mi_detail("{s:i,s:s,s:s,s:s,s:s?}", "pid", (int)b->proc.pid,
+	    "exe", b->proc.exe, "accel", b->accel, "since", b->since, "console",
+	    b->console[0] ? b->console : NULL);
 	if (inv_begin(ctx->inv, err) == -1 ||
 	    inv_process_insert(ctx->inv, m->id, 0, "hypervisor", &b->proc,
 	    &b->proc_row, err) == -1 ||
+	    (b->console[0] && inv_process_set_console(ctx->inv, b->proc_row,
+	    b->console, err) == -1) ||
 	    inv_event(ctx->inv, m->id, "start", -1, det, err) == -1 ||
 	    inv_commit(ctx->inv, err) == -1) {
 		inv_rollback(ctx->inv);
@@ -458,17 +653,8 @@ boot(struct machine_ctx *ctx, struct inv_machine *m, struct boot *b,
 		goto out;
 	rc = 0;
 out:
-	if (tapfd != -1)
-		close(tapfd);
-	if (qmpfd != -1)
-		close(qmpfd);
 	mi_net_release(&n);
-free:
-	free(qmp);
-	free(serial);
-	free(log);
-	free(pidf);
-	free(disk);
+	vm_paths_release(&p);
 	return rc;
 }
 
@@ -503,6 +689,38 @@ host_memory_mb(void)
 	return (int64_t)pages * size / 1048576;
 }
 
+static int priv_enforce(struct machine_ctx *ctx, struct xherr *err);
+
+int
+machine_precheck(struct machine_ctx *ctx, const char *backend,
+    struct xherr *err)
+{
+	static const char *const tools[] = { "qemu-system-x86_64", "dnsmasq",
+	    "dhcp_release", "ssh-keygen" };
+	size_t i;
+
+	if (backend == NULL || *backend == '\0')
+		backend = MACHINE_DEFAULT_BACKEND;
+	if (strcmp(backend, "xhyve") == 0) {
+		char *bin = hv_xhyve_binary(err);
+		if (bin == NULL)
+			return -1;
+		free(bin);
+		return priv_enforce(ctx, err);
+	}
+	for (i = 0; i < sizeof tools / sizeof tools[0]; i++) {
+		char *p = proc_which(tools[i], NULL);
+		if (p == NULL)
+			return xherr_set(err, XHE_NOTFOUND, "%s is needed and was "
+			    "not found in PATH", tools[i]);
+		free(p);
+	}
+	if (geteuid() != 0)
+		return xherr_set(err, XHE_PERM, "the shared network needs root "
+		    "(a bridge, taps and dnsmasq), as vmnet does on macOS");
+	return 0;
+}
+
 int
 machine_check_create(const struct machine_create_opts *o, struct xherr *err)
 {
@@ -533,6 +751,10 @@ machine_check_create(const struct machine_create_opts *o, struct xherr *err)
 	if (o->timeout_s < 0)
 		return xherr_set(err, XHE_USAGE, "timeout %d is negative",
 		    o->timeout_s);
+	if (o->backend != NULL && *o->backend != '\0' &&
+	    strcmp(o->backend, "qemu") != 0 && strcmp(o->backend, "xhyve") != 0)
+		return xherr_set(err, XHE_USAGE, "backend \"%s\": use qemu or "
+		    "xhyve", o->backend);
 	return 0;
 }
 
@@ -619,6 +841,28 @@ out:
 	return rc;
 }
 
+/* Running setuid root (the original's install), the machine directory and
+ * what is in it go back to the real user, as the original's "Fix file
+ * permission" step. A no-op otherwise. */
+static void
+give_back(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+
+	priv_give_back(dir, NULL);
+	if (d == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		char *p = util_path_join(dir, de->d_name);
+		priv_give_back(p, NULL);
+		free(p);
+	}
+	closedir(d);
+}
+
 /* Undo a create that failed after its row was recorded. */
 static void
 create_rollback(struct machine_ctx *ctx, struct inv_machine *m,
@@ -628,8 +872,11 @@ create_rollback(struct machine_ctx *ctx, struct inv_machine *m,
 	int dropped = 0;
 
 	boot_abort(ctx, m->id, b);
-	if (mi_net_load(ctx, &n, NULL) == 0) {
-		mi_lease_drop(ctx, &n, m->mac, m->ip, &dropped, NULL);
+	if (mi_net_load(ctx, m->backend, &n, NULL) == 0) {
+		int pending = 0;
+		if (m->mac[0] != '\0')
+			mi_lease_drop(ctx, &n, m->mac, m->ip, &dropped, &pending,
+			    NULL);
 		if (inv_begin(ctx->inv, NULL) == 0) {
 			if (inv_nic_release(ctx->inv, m->id, NULL) == -1 ||
 			    (dropped && inv_lease_set_state(ctx->inv, n.row.id,
@@ -669,7 +916,8 @@ machine_create(struct machine_ctx *ctx, const struct machine_create_opts *o,
 	struct cache_entry ce;
 	uuid_t u;
 	char uuid[40], *lockname = NULL, *stamp;
-	const char *iso_src;
+	const char *iso_src, *backend;
+	int xhyve;
 	int lock = -1, made_dir = 0, rc = -1, recorded = 0, have_ce = 0;
 	uint32_t lo, hi;
 	struct stat st;
@@ -690,6 +938,11 @@ machine_create(struct machine_ctx *ctx, const struct machine_create_opts *o,
 		uuid_generate_random(u);
 	}
 	uuid_unparse_lower(u, uuid);
+	backend = o->backend != NULL && *o->backend != '\0' ? o->backend :
+	    MACHINE_DEFAULT_BACKEND;
+	xhyve = strcmp(backend, "xhyve") == 0;
+	if (xhyve && priv_enforce(ctx, err) == -1)
+		return -1;
 
 	/* The ISO: downloaded into the cache, or a local file. */
 	if (util_mkdir_p(ctx->store, 0700, err) == -1)
@@ -735,12 +988,12 @@ machine_create(struct machine_ctx *ctx, const struct machine_create_opts *o,
 	lockname = xasprintf("machine-%s", o->name);
 	if (mi_lock_take(ctx, lockname, &lock, err) == -1)
 		goto out;
-	if (mi_net_load(ctx, &n, err) == -1)
+	if (mi_net_load(ctx, backend, &n, err) == -1)
 		goto out;
 
 	snprintf(m.name, sizeof m.name, "%s", o->name);
 	snprintf(m.uuid, sizeof m.uuid, "%s", uuid);
-	snprintf(m.backend, sizeof m.backend, "qemu");
+	snprintf(m.backend, sizeof m.backend, "%s", backend);
 	snprintf(m.status, sizeof m.status, "creating");
 	m.cpus = o->cpus;
 	m.memory_mb = o->memory_mb;
@@ -785,18 +1038,21 @@ machine_create(struct machine_ctx *ctx, const struct machine_create_opts *o,
 		goto out;
 	char *disk = mi_mfile(&m, ".rawdisk");
 	char *det;
+	/* The bridge's addresses are ours to reserve; vmnet's are bootpd's:
+	 * an xhyve machine's MAC and IP are learned (-M, then the lease). */
 	if (mi_image_record(ctx, o->iso, &ce, &info, &img, err) == -1 ||
 	    (m.image_id = img.id, inv_machine_insert(ctx->inv, &m, err)) == -1 ||
-	    inv_nic_reserve(ctx->inv, m.id, n.row.id, m.mac, lo, hi, m.ip,
-	    err) == -1 ||
+	    (!xhyve && inv_nic_reserve(ctx->inv, m.id, n.row.id, m.mac, lo, hi,
+	    m.ip, err) == -1) ||
 	    inv_disk_insert(ctx->inv, m.id, disk, "raw", m.disk_mb, err) == -1) {
 		inv_rollback(ctx->inv);
 		free(disk);
 		goto out;
 	}
 	free(disk);
-	det = mi_detail("{s:s,s:s,s:s,s:s,s:i,s:i,s:I}", "uuid", m.uuid, "mac",
-	    m.mac, "ip", m.ip, "iso", ce.url, "cpus", m.cpus, "memory_mb",
+	det = mi_detail("{s:s,s:s,s:s?,s:s?,s:s,s:i,s:i,s:I}", "uuid", m.uuid,
+	    "backend", m.backend, "mac", xhyve ? NULL : m.mac, "ip",
+	    xhyve ? NULL : m.ip, "iso", ce.url, "cpus", m.cpus, "memory_mb",
 	    m.memory_mb, "disk_mb", (json_int_t)m.disk_mb);
 	if (inv_event(ctx->inv, m.id, "create-begin", -1, det, err) == -1 ||
 	    inv_commit(ctx->inv, err) == -1) {
@@ -806,8 +1062,11 @@ machine_create(struct machine_ctx *ctx, const struct machine_create_opts *o,
 	}
 	free(det);
 	recorded = 1;
-	mi_say(ctx, "creating %s: uuid %s, mac %s, ip %s", m.name, m.uuid, m.mac,
-	    m.ip);
+	if (xhyve)
+		mi_say(ctx, "creating %s: uuid %s, xhyve", m.name, m.uuid);
+	else
+		mi_say(ctx, "creating %s: uuid %s, mac %s, ip %s", m.name, m.uuid,
+		    m.mac, m.ip);
 
 	if (lstat(m.dir, &st) == -1) {
 		if (util_mkdir_p(m.dir, 0700, err) == -1)
@@ -817,6 +1076,7 @@ machine_create(struct machine_ctx *ctx, const struct machine_create_opts *o,
 	chmod(m.dir, 0700);
 	if (create_files(ctx, &m, &info, &ce, err) == -1)
 		goto out;
+	give_back(m.dir);
 	stamp = mi_iso_stamp(m.iso);
 	if (inv_begin(ctx->inv, err) == -1 ||
 	    inv_machine_set_boot(ctx->inv, m.id, m.kernel, m.initrd, m.cmdline,
@@ -826,6 +1086,8 @@ machine_create(struct machine_ctx *ctx, const struct machine_create_opts *o,
 		goto out;
 	}
 	free(stamp);
+	if (xhyve && xhyve_learn_mac(ctx, &m, n.row.id, err) == -1)
+		goto out;
 	if (boot(ctx, &m, &b, o->timeout_s > 0 ? o->timeout_s :
 	    MACHINE_DEFAULT_TIMEOUT_S, err) == -1)
 		goto out;
@@ -920,10 +1182,15 @@ stop_running(struct machine_ctx *ctx, struct inv_machine *m, int timeout_s,
 	struct xherr perr = XHERR_INIT;
 	int rc = -1;
 
+	int xhyve = strcmp(m->backend, "xhyve") == 0;
+
 	if (!force) {
 		mi_say(ctx, "stopping %s (ACPI power button, up to %d s)", m->name,
 		    timeout_s);
-		if (hv_qemu_powerdown(qmp, &perr) == 0) {
+		/* QEMU: QMP system_powerdown; xhyve turns SIGTERM into the
+		 * power button. */
+		if ((xhyve ? proc_signal(&m->proc, SIGTERM, &perr) :
+		    hv_qemu_powerdown(qmp, &perr)) == 0) {
 			if (mi_event1(ctx, m->id, "powerdown", -1,
 			    mi_detail("{s:i}", "timeout_s", timeout_s), err) == -1)
 				goto out;
@@ -946,7 +1213,18 @@ stop_running(struct machine_ctx *ctx, struct inv_machine *m, int timeout_s,
 gone:
 	if (inv_begin(ctx->inv, err) == -1)
 		goto out;
-	char *det = mi_detail("{s:s}", "method", method);
+	char *exitf = mi_mfile(m, ".exit");
+	int code = -1;
+	if (xhyve) {
+		/* The supervisor writes it as xhyve goes: give it a moment. */
+		for (int i = 0; i < 50 && hv_xhyve_exit_status(exitf, &code) == -1;
+		    i++)
+			util_sleep_ms(10);
+	}
+	free(exitf);
+	char *det = code >= 0 ? mi_detail("{s:s,s:i,s:s}", "method", method,
+	    "exit_code", code, "meaning", hv_xhyve_exit_meaning(code)) :
+	    mi_detail("{s:s}", "method", method);
 	if (inv_process_end(ctx->inv, m->proc_row, strcmp(method, "acpi") == 0 ?
 	    "stopped" : "killed", err) == -1 ||
 	    inv_event(ctx->inv, m->id, "stop", util_mono_ms() - t0, det,
@@ -1018,7 +1296,7 @@ machine_rm(struct machine_ctx *ctx, const char *name, int force,
 {
 	struct inv_machine m;
 	struct mi_net n;
-	int lock, state, rc = -1, dropped = 0, have_net = 0;
+	int lock, state, rc = -1, dropped = 0, have_net = 0, pending = 0;
 
 	memset(&n, 0, sizeof n);
 	if (take(ctx, name, &lock, err) == -1)
@@ -1036,12 +1314,16 @@ machine_rm(struct machine_ctx *ctx, const char *name, int force,
 		goto out;
 	}
 	if (m.network_id != 0) {
-		if (mi_net_load(ctx, &n, err) == -1)
+		if (mi_net_load_id(ctx, m.network_id, &n, err) == -1)
 			goto out;
 		have_net = 1;
-		if (mi_lease_drop(ctx, &n, m.mac, m.ip, &dropped, err) == -1 &&
-		    !force)
+		if (mi_lease_drop(ctx, &n, m.mac, m.ip, &dropped, &pending,
+		    err) == -1 && !force)
 			goto out;
+		if (pending)
+			mi_say(ctx, "cannot remove %s's lease from %s without root: "
+			    "recorded as pending; run sudo xhinv gc", m.name,
+			    n.row.lease_file);
 	}
 	if (util_rm_tree(m.dir, err) == -1 && !force)
 		goto out;
@@ -1051,7 +1333,9 @@ machine_rm(struct machine_ctx *ctx, const char *name, int force,
 	    inv_nic_release(ctx->inv, m.id, err) == -1 ||
 	    inv_disk_remove(ctx->inv, m.id, err) == -1 ||
 	    (have_net && inv_lease_set_state(ctx->inv, n.row.id, m.mac,
-	    "released", err) == -1) ||
+	    pending ? "pending" : "released", err) == -1) ||
+	    (pending && inv_event(ctx->inv, m.id, "lease-pending", -1, det,
+	    err) == -1) ||
 	    inv_machine_set_status(ctx->inv, m.id, "removed", err) == -1 ||
 	    (dropped && inv_event(ctx->inv, m.id, "lease-release", -1, det,
 	    err) == -1) ||

@@ -41,6 +41,12 @@
 #define MACHINE_MAX_CPUS 128
 #define MACHINE_DEFAULT_TIMEOUT_S 120
 #define MACHINE_DEFAULT_STOP_TIMEOUT_S 30
+#define MACHINE_BOOTPD_LEASES "/var/db/dhcpd_leases"
+#ifdef __APPLE__
+#define MACHINE_DEFAULT_BACKEND "xhyve"
+#else
+#define MACHINE_DEFAULT_BACKEND "qemu"
+#endif
 
 struct machine_ctx {
 	const char *store;
@@ -57,6 +63,13 @@ struct machine_ctx {
 	const char *token;
 	int stall_s;
 	int attempts;
+	/* vmnet (xhyve): XHINV_BOOTPD_LEASES (default /var/db/dhcpd_leases)
+	 * and XHINV_BOOTPD_RELOAD, the command (words split on spaces, no
+	 * shell) that makes bootpd read it again; XHINV_PRIV_CHECK=1 enforces
+	 * the original's privilege checks off macOS (tests) */
+	const char *bootpd_leases;
+	const char *bootpd_reload;
+	int enforce_priv;
 	/* bytes done and expected (-1: unknown), a few times a second */
 	void (*download_progress)(void *arg, int64_t done, int64_t total);
 };
@@ -70,6 +83,7 @@ struct machine_create_opts {
 					 * releases/latest API URL, or "" for the
 					 * latest boot2docker (see cache.h) */
 	const char *sha256;		/* expected checksum, or NULL */
+	const char *backend;		/* "qemu", "xhyve"; NULL or "": the host's */
 	int cpus;
 	int memory_mb;
 	int64_t disk_mb;
@@ -81,6 +95,11 @@ struct machine_create_opts {
 	int dir_may_exist;		/* docker-machine made the directory */
 };
 
+/* What a backend needs on this host, before anything is made: qemu, the
+ * tools of the Linux network and root; xhyve, an xhyve or hyperkit binary
+ * and the original's privilege model (where enforced). */
+int machine_precheck(struct machine_ctx *ctx, const char *backend,
+    struct xherr *err);
 /* Check a create request before anything is made (usage errors). */
 int machine_check_create(const struct machine_create_opts *o,
     struct xherr *err);
@@ -123,12 +142,24 @@ int machine_pull(struct machine_ctx *ctx, const char *source,
 int machine_cache_prune(struct machine_ctx *ctx, int dry_run,
     void (*report)(void *arg, const char *line), void *arg, int *found,
     int64_t *freed, struct xherr *err);
+struct machine_lease {
+	const struct lease *lease;
+	const char *source;		/* the lease file */
+	int expired;
+};
+/* Every lease of every lease source the inventory knows (the bridge's
+ * dnsmasq, vmnet's bootpd); malformed entries are skipped. */
+int machine_leases(struct machine_ctx *ctx,
+    int (*cb)(void *arg, const struct machine_lease *l), void *arg,
+    struct xherr *err);
 /* <store>/cache; the caller's. */
 char *machine_cache_dir(const char *store);
 
 /* gc: each finding is reported through report(arg, line); with dry_run
- * nothing changes. *found counts findings. */
-int machine_gc(struct machine_ctx *ctx, int dry_run,
+ * nothing changes; with expired, the expired leases of MACs the inventory
+ * issued go too. *found counts findings. XHE_PERM when a lease file needs
+ * root to be rewritten (the message says: run sudo xhinv gc). */
+int machine_gc(struct machine_ctx *ctx, int dry_run, int expired,
     void (*report)(void *arg, const char *line), void *arg, int *found,
     struct xherr *err);
 /* Stop the shared network's dnsmasq and delete its bridge (refused while

@@ -20,6 +20,8 @@ struct gc {
 	void *arg;
 	int found;
 	struct xherr *err;
+	int expired;			/* --expired */
+	char *needs_root;		/* a file we could not rewrite */
 };
 
 static void XH_PRINTF(2, 3)
@@ -57,31 +59,45 @@ static int
 gc_leases(struct gc *g, struct mi_net *n)
 {
 	struct lease_set ls;
+	int64_t now = util_now_ms() / 1000;
 	size_t i;
 
 	if (mi_read_leases(n, &ls, g->err) == -1)
 		return -1;
 	for (i = 0; i < ls.n; i++) {
 		char owner[IDENT_NAME_MAX + 1];
-		int live, r, dropped;
+		int live, r, dropped, pending;
+		const struct lease *l = &ls.v[i];
+		int expired = l->expires != 0 && l->expires <= now;
 
-		r = inv_mac_owner(g->ctx->inv, ls.v[i].mac, owner, &live, g->err);
+		if (l->mac[0] == '\0')
+			continue;	/* a client-id lease: no MAC of ours */
+		r = inv_mac_owner(g->ctx->inv, l->mac, owner, &live, g->err);
 		if (r == -1)
 			goto fail;
-		if (r == 0 || live)
-			continue;	/* not ours, or still reserved */
-		gc_say(g, "%slease %s for %s: its MAC was issued to removed "
-		    "machine %s", g->dry_run ? "would release: " : "released: ",
-		    ls.v[i].ip, ls.v[i].mac, owner);
+		/* Never a MAC we did not issue; with --expired also the
+		 * expired leases of MACs we did. */
+		if (r == 0 || (live && !(g->expired && expired)))
+			continue;
+		gc_say(g, "%slease %s for %s: %s %s (in %s)", g->dry_run ?
+		    "would release: " : "released: ", l->ip, l->mac, live ?
+		    "expired, of machine" : "its MAC was issued to removed machine",
+		    owner, n->row.lease_file);
 		if (g->dry_run)
 			continue;
-		if (mi_lease_drop(g->ctx, n, ls.v[i].mac, ls.v[i].ip, &dropped,
+		if (mi_lease_drop(g->ctx, n, l->mac, l->ip, &dropped, &pending,
 		    g->err) == -1)
 			goto fail;
-		char *det = mi_detail("{s:s,s:s,s:s,s:s}", "what", "lease", "mac",
-		    ls.v[i].mac, "ip", ls.v[i].ip, "machine", owner);
+		if (pending) {
+			free(g->needs_root);
+			g->needs_root = xstrdup(n->row.lease_file);
+			continue;
+		}
+		char *det = mi_detail("{s:s,s:s,s:s,s:s,s:b}", "what", "lease",
+		    "mac", l->mac, "ip", l->ip, "machine", owner, "expired",
+		    expired);
 		if (inv_begin(g->ctx->inv, g->err) == -1 ||
-		    inv_lease_set_state(g->ctx->inv, n->row.id, ls.v[i].mac,
+		    inv_lease_set_state(g->ctx->inv, n->row.id, l->mac,
 		    "released", g->err) == -1 ||
 		    inv_event(g->ctx->inv, 0, "gc", -1, det, g->err) == -1 ||
 		    inv_commit(g->ctx->inv, g->err) == -1) {
@@ -186,11 +202,11 @@ gc_dirs(struct gc *g)
 }
 
 int
-machine_gc(struct machine_ctx *ctx, int dry_run,
+machine_gc(struct machine_ctx *ctx, int dry_run, int expired,
     void (*report)(void *arg, const char *line), void *arg, int *found,
     struct xherr *err)
 {
-	struct gc g = { ctx, dry_run, report, arg, 0, err };
+	struct gc g = { ctx, dry_run, report, arg, 0, err, expired, NULL };
 	struct mi_net n;
 	struct xherr nerr = XHERR_INIT;
 	int rc = -1, lock = -1;
@@ -199,24 +215,38 @@ machine_gc(struct machine_ctx *ctx, int dry_run,
 		return -1;
 	if (inv_process_each_live(ctx->inv, gc_process, &g, err) == -1)
 		goto out;
-	if (inv_network_get(ctx->inv, NETWORK_NAME, &n.row, &nerr) == 0) {
-		inv_network_release(&n.row);
-		if (mi_net_load(ctx, &n, err) == -1)
+	/* Both lease sources: the bridge's dnsmasq and vmnet's bootpd. */
+	static const char *const names[] = { NETWORK_NAME, VMNET_NAME };
+	for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
+		struct inv_network row;
+		if (inv_network_get(ctx->inv, names[k], &row, &nerr) == -1) {
+			if (nerr.code == XHE_NOTFOUND)
+				continue;
+			*err = nerr;
 			goto out;
-		if (gc_leases(&g, &n) == -1 || gc_hosts(&g, &n) == -1) {
+		}
+		int64_t id = row.id;
+		inv_network_release(&row);
+		if (mi_net_load_id(ctx, id, &n, err) == -1)
+			goto out;
+		if (gc_leases(&g, &n) == -1 ||
+		    (!mi_net_is_vmnet(&n) && gc_hosts(&g, &n) == -1)) {
 			mi_net_release(&n);
 			goto out;
 		}
 		mi_net_release(&n);
-	} else if (nerr.code != XHE_NOTFOUND) {
-		*err = nerr;
-		goto out;
 	}
 	if (gc_dirs(&g) == -1)
 		goto out;
+	if (g.needs_root != NULL) {
+		xherr_set(err, XHE_PERM, "cannot rewrite %s without root: run "
+		    "sudo xhinv gc", g.needs_root);
+		goto out;
+	}
 	rc = 0;
 out:
 	mi_lock_drop(lock);
+	free(g.needs_root);
 	*found = g.found;
 	return rc;
 }
@@ -254,7 +284,7 @@ machine_network_down(struct machine_ctx *ctx, struct xherr *err)
 	if (inv_network_get(ctx->inv, NETWORK_NAME, &n.row, err) == -1)
 		return err->code == XHE_NOTFOUND ? 0 : -1;
 	inv_network_release(&n.row);
-	if (mi_net_load(ctx, &n, err) == -1)
+	if (mi_net_load(ctx, "qemu", &n, err) == -1)
 		return -1;
 	if ((alive = mi_net_daemon(ctx, &n, &id, &row, err)) == -1)
 		goto out;
@@ -329,7 +359,7 @@ machine_cache_prune(struct machine_ctx *ctx, int dry_run,
     void (*report)(void *arg, const char *line), void *arg, int *found,
     int64_t *freed, struct xherr *err)
 {
-	struct gc g = { ctx, dry_run, report, arg, 0, err };
+	struct gc g = { ctx, dry_run, report, arg, 0, err, 0, NULL };
 	struct prune p = { NULL, 0, 0 };
 	char *dir = machine_cache_dir(ctx->store);
 	int lock = -1, rc = -1;

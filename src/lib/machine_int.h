@@ -20,6 +20,8 @@
 #define DEFAULT_BRIDGE "xhbr0"
 #define DEFAULT_SUBNET "192.168.64.0/24"
 #define LEASE_RELEASE_MS 3000
+#define BOOTPD_RELOAD_MS 10000	/* launchctl kickstart */
+#define BOOTPD_TRIES 3		/* rewrites refused because bootpd wrote */
 #define KILL_WAIT_MS 10000
 #define LEASE_FILE_MAX (64u << 20)
 
@@ -51,8 +53,16 @@ struct mi_hosts {
 	int n, cap;
 };
 
+#define VMNET_NAME "vmnet"
+
 void mi_net_release(struct mi_net *n);
-int mi_net_load(struct machine_ctx *ctx, struct mi_net *n, struct xherr *err);
+/* The network of a backend: qemu, the bridge with dnsmasq ("shared");
+ * xhyve, vmnet shared mode with bootpd ("vmnet"). Recorded on first use. */
+int mi_net_load(struct machine_ctx *ctx, const char *backend, struct mi_net *n,
+    struct xherr *err);
+int mi_net_load_id(struct machine_ctx *ctx, int64_t id, struct mi_net *n,
+    struct xherr *err);
+int mi_net_is_vmnet(const struct mi_net *n);
 void mi_net_pool(const struct mi_net *n, uint32_t *lo, uint32_t *hi);
 int mi_hosts_add(void *arg, const char *mac, const char *ip,
     const char *machine);
@@ -64,8 +74,11 @@ int mi_net_sync_hosts(struct machine_ctx *ctx, struct mi_net *n,
 int mi_net_up(struct machine_ctx *ctx, struct mi_net *n, struct xherr *err);
 int mi_read_leases(const struct mi_net *n, struct lease_set *ls,
     struct xherr *err);
+/* Remove every lease of mac from the network's lease file. *dropped: some
+ * were; *pending: they could not be, for want of privilege (vmnet's file
+ * is root's), which is not an error. */
 int mi_lease_drop(struct machine_ctx *ctx, struct mi_net *n, const char *mac,
-    const char *ip, int *dropped, struct xherr *err);
+    const char *ip, int *dropped, int *pending, struct xherr *err);
 int64_t mi_lease_expiry(const struct mi_net *n, const char *mac);
 
 /* ISOs (machine_image.c) */

@@ -1,5 +1,7 @@
 /* machine_net: the networks machines attach to, and their DHCP leases. */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +11,9 @@
 
 #include "machine_int.h"
 #include "util.h"
+
+#include <sys/wait.h>
+#include <time.h>
 
 /* The shared network */
 
@@ -21,9 +26,10 @@ mi_net_release(struct mi_net *n)
 	memset(n, 0, sizeof *n);
 }
 
-/* Load (or record) the network row and fill cfg; touches nothing else. */
-int
-mi_net_load(struct machine_ctx *ctx, struct mi_net *n, struct xherr *err)
+/* Load (or record) the "shared" network's row and fill cfg; touches
+ * nothing else. */
+static int
+dnsmasq_load(struct machine_ctx *ctx, struct mi_net *n, struct xherr *err)
 {
 	uint32_t base;
 	int prefix;
@@ -94,6 +100,72 @@ fail:
 
 /* The pool machines get addresses from: after the gateway, before the
  * broadcast address. */
+/* vmnet: bootpd serves it and owns its lease file; we only read it (and
+ * rewrite it to remove our leases). */
+static int
+vmnet_load(struct machine_ctx *ctx, struct mi_net *n, struct xherr *err)
+{
+	memset(n, 0, sizeof *n);
+	n->dir = xasprintf("%s/network/%s", ctx->store, VMNET_NAME);
+	if (inv_network_get(ctx->inv, VMNET_NAME, &n->row, err) == 0)
+		return 0;
+	if (err->code != XHE_NOTFOUND)
+		goto fail;
+	if (inv_begin(ctx->inv, err) == -1)
+		goto fail;
+	if (inv_network_get(ctx->inv, VMNET_NAME, &n->row, err) == 0) {
+		inv_rollback(ctx->inv);
+		return 0;
+	}
+	memset(&n->row, 0, sizeof n->row);
+	snprintf(n->row.name, sizeof n->row.name, "%s", VMNET_NAME);
+	snprintf(n->row.kind, sizeof n->row.kind, "vmnet");
+	/* vmnet's default Shared_Net_Address; bootpd hands out the rest. */
+	n->row.subnet = xstrdup("192.168.64.0/24");
+	n->row.gateway = xstrdup("192.168.64.1");
+	n->row.lease_file = xstrdup(ctx->bootpd_leases);
+	if (inv_network_insert(ctx->inv, &n->row, err) == -1) {
+		inv_rollback(ctx->inv);
+		goto fail;
+	}
+	if (inv_commit(ctx->inv, err) == -1)
+		goto fail;
+	return 0;
+fail:
+	mi_net_release(n);
+	return -1;
+}
+
+int
+mi_net_load(struct machine_ctx *ctx, const char *backend, struct mi_net *n,
+    struct xherr *err)
+{
+	if (backend != NULL && strcmp(backend, "xhyve") == 0)
+		return vmnet_load(ctx, n, err);
+	return dnsmasq_load(ctx, n, err);
+}
+
+int
+mi_net_load_id(struct machine_ctx *ctx, int64_t id, struct mi_net *n,
+    struct xherr *err)
+{
+	struct inv_network row;
+	int rc;
+
+	if (inv_network_get_id(ctx->inv, id, &row, err) == -1)
+		return -1;
+	rc = mi_net_load(ctx, strcmp(row.kind, "vmnet") == 0 ? "xhyve" : "qemu",
+	    n, err);
+	inv_network_release(&row);
+	return rc;
+}
+
+int
+mi_net_is_vmnet(const struct mi_net *n)
+{
+	return strcmp(n->row.kind, "vmnet") == 0;
+}
+
 void
 mi_net_pool(const struct mi_net *n, uint32_t *lo, uint32_t *hi)
 {
@@ -156,7 +228,10 @@ mi_net_daemon(struct machine_ctx *ctx, struct mi_net *n, struct proc_ident *id,
 	return 0;
 }
 
-/* Rewrite the reservations file from the inventory; SIGHUP dnsmasq. */
+/*
+ * Rewrite the reservations file from the inventory; SIGHUP dnsmasq.
+ * vmnet has no reservations: bootpd hands out addresses by MAC itself.
+ */
 int
 mi_net_sync_hosts(struct machine_ctx *ctx, struct mi_net *n, struct xherr *err)
 {
@@ -165,6 +240,8 @@ mi_net_sync_hosts(struct machine_ctx *ctx, struct mi_net *n, struct xherr *err)
 	int64_t row;
 	int rc = -1, alive;
 
+	if (mi_net_is_vmnet(n))
+		return 0;
 	if (util_mkdir_p(n->dir, 0700, err) == -1)
 		return -1;
 	if (inv_nic_each_live(ctx->inv, n->row.id, mi_hosts_add, &a, err) == -1)
@@ -188,8 +265,11 @@ mi_net_up(struct machine_ctx *ctx, struct mi_net *n, struct xherr *err)
 	struct proc_ident id;
 	int64_t row;
 	int lock, rc = -1, alive;
-	char *lockname = xasprintf("network-%s", NETWORK_NAME);
+	char *lockname;
 
+	if (mi_net_is_vmnet(n))
+		return 0;	/* vmnet starts with xhyve, bootpd on demand */
+	lockname = xasprintf("network-%s", NETWORK_NAME);
 	if (mi_lock_take(ctx, lockname, &lock, err) == -1) {
 		free(lockname);
 		return -1;
@@ -242,7 +322,10 @@ mi_read_leases(const struct mi_net *n, struct lease_set *ls, struct xherr *err)
 		}
 		return -1;
 	}
-	lease_parse_dnsmasq(buf, len, ls);
+	if (mi_net_is_vmnet(n))
+		lease_parse_bootpd(buf, len, ls);
+	else
+		lease_parse_dnsmasq(buf, len, ls);
 	free(buf);
 	return 0;
 }
@@ -267,9 +350,184 @@ lease_present(const struct mi_net *n, const char *mac, int *present,
  * dhcp_release asks it to; if the line is still there after that (or
  * dnsmasq is down), the file is rewritten with dnsmasq stopped, since
  * dnsmasq keeps leases in memory and would write them back. */
+static int
+drop_mac(void *arg, const struct lease *l)
+{
+	return strcmp(l->mac, (const char *)arg) == 0;
+}
+
+/*
+ * A writer killed between its temporary file and the rename leaves
+ * "<lease file>.tmp.XXXXXX" behind (never the lease file half-written).
+ * Ours are the only ones with that name and every writer holds the lock,
+ * so one older than a minute is an orphan: remove it.
+ */
+static void
+bootpd_orphans(const char *lease_file)
+{
+	char *dir = xstrdup(lease_file), *slash = strrchr(dir, '/');
+	const char *base = slash ? slash + 1 : lease_file;
+	char *prefix = xasprintf("%s.tmp.", base);
+	size_t plen = strlen(prefix);
+	struct dirent *e;
+	DIR *d;
+
+	if (slash != NULL)
+		*slash = '\0';
+	if ((d = opendir(slash ? (*dir ? dir : "/") : ".")) != NULL) {
+		while ((e = readdir(d)) != NULL) {
+			struct stat st;
+			if (strncmp(e->d_name, prefix, plen) != 0 ||
+			    strlen(e->d_name) != plen + 6 ||
+			    fstatat(dirfd(d), e->d_name, &st,
+			    AT_SYMLINK_NOFOLLOW) == -1 || !S_ISREG(st.st_mode) ||
+			    st.st_mtime > time(NULL) - 60)
+				continue;
+			unlinkat(dirfd(d), e->d_name, 0);
+		}
+		closedir(d);
+	}
+	free(prefix);
+	free(dir);
+}
+
+/* A copy of the lease file as it was, in <store>/backups. */
+static char *
+bootpd_backup(struct machine_ctx *ctx, const char *buf, size_t len,
+    struct xherr *err)
+{
+	char stamp[32], *dir, *path;
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
+	dir = util_path_join(ctx->store, "backups");
+	path = xasprintf("%s/dhcpd_leases.%s.%d", dir, stamp, (int)getpid());
+	if (util_mkdir_p(dir, 0700, err) == -1 ||
+	    util_write_atomic(path, buf, len, 0600, err) == -1) {
+		free(path);
+		path = NULL;
+	}
+	free(dir);
+	return path;
+}
+
+/*
+ * One read-modify-write of the lease file without canon's blocks. bootpd
+ * may write the file while we do: then the rename is refused (XHE_STATE)
+ * and the caller reads it again.
+ */
+static int
+bootpd_rewrite(struct machine_ctx *ctx, struct mi_net *n, const char *canon,
+    int *removed, char **backup, struct xherr *err)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	struct buf out;
+	struct stat st;
+	int rc = -1;
+
+	*removed = 0;
+	if (stat(n->row.lease_file, &st) == -1) {
+		if (errno == ENOENT)
+			return 0;
+		return xherr_sys(err, "cannot stat %s", n->row.lease_file);
+	}
+	if (util_read_file(n->row.lease_file, LEASE_FILE_MAX, &buf, &len,
+	    err) == -1)
+		return -1;
+	buf_init(&out);
+	lease_bootpd_without(buf, len, drop_mac, (void *)canon, &out, removed);
+	if (*removed > 0) {
+		free(*backup);
+		if ((*backup = bootpd_backup(ctx, buf, len, err)) == NULL ||
+		    util_write_atomic_as(n->row.lease_file, out.p ? out.p : "",
+		    out.len, &st, err) == -1)
+			goto out;
+	}
+	rc = 0;
+out:
+	buf_release(&out);
+	free(buf);
+	return rc;
+}
+
+/* bootpd keeps leases in memory: make it read the file again. A failure
+ * is said, not fatal: the file is already right. */
+static void
+bootpd_reload(struct machine_ctx *ctx)
+{
+	struct xherr rerr = XHERR_INIT;
+	char *words = xstrdup(ctx->bootpd_reload), *w, *save = NULL;
+	struct strv argv;
+	struct buf o;
+	int status = 0;
+
+	strv_init(&argv);
+	buf_init(&o);
+	for (w = strtok_r(words, " ", &save); w; w = strtok_r(NULL, " ", &save))
+		strv_add(&argv, w);
+	if (argv.n > 0 && (proc_run(argv.v, BOOTPD_RELOAD_MS, &o, &status,
+	    &rerr) == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)) {
+		buf_rtrim(&o);
+		mi_say(ctx, "warning: %s did not reload bootpd: %s",
+		    ctx->bootpd_reload, rerr.msg[0] ? rerr.msg :
+		    o.len ? buf_str(&o) : proc_status_text(status));
+	}
+	strv_release(&argv);
+	buf_release(&o);
+	free(words);
+}
+
+/*
+ * Remove mac's blocks from bootpd's lease file: under our lock, a
+ * timestamped backup in the store, then a temporary file with the
+ * original's owner and mode, fsync, rename; then ask bootpd to read it
+ * again. Without the privilege to read or write the file: *pending.
+ */
+static int
+bootpd_drop(struct machine_ctx *ctx, struct mi_net *n, const char *mac,
+    int *dropped, int *pending, struct xherr *err)
+{
+	char canon[IDENT_MAC_LEN], *backup = NULL;
+	int lock, removed = 0, rc = -1;
+
+	if (ident_mac_canon(mac, canon) == -1)
+		return xherr_set(err, XHE_INVAL, "bad MAC %s", mac);
+	if (mi_lock_take(ctx, "bootpd-leases", &lock, err) == -1)
+		return -1;
+	bootpd_orphans(n->row.lease_file);
+	for (int tries = 0; ; tries++) {
+		if (bootpd_rewrite(ctx, n, canon, &removed, &backup, err) == 0)
+			break;
+		if (err->code == XHE_PERM) {
+			*pending = 1;
+			xherr_clear(err);
+			rc = 0;
+			goto out;
+		}
+		if (err->code != XHE_STATE || tries == BOOTPD_TRIES)
+			goto out;
+		xherr_clear(err);
+	}
+	if (removed > 0) {
+		*dropped = 1;
+		mi_say(ctx, "removed %d lease%s of %s from %s (backup %s)",
+		    removed, removed == 1 ? "" : "s", canon, n->row.lease_file,
+		    backup);
+		bootpd_reload(ctx);
+	}
+	rc = 0;
+out:
+	mi_lock_drop(lock);
+	free(backup);
+	return rc;
+}
+
 int
 mi_lease_drop(struct machine_ctx *ctx, struct mi_net *n, const char *mac,
-    const char *ip, int *dropped, struct xherr *err)
+    const char *ip, int *dropped, int *pending, struct xherr *err)
 {
 	struct proc_ident id;
 	int64_t row;
@@ -278,6 +536,9 @@ mi_lease_drop(struct machine_ctx *ctx, struct mi_net *n, const char *mac,
 	size_t len;
 
 	*dropped = 0;
+	*pending = 0;
+	if (mi_net_is_vmnet(n))
+		return bootpd_drop(ctx, n, mac, dropped, pending, err);
 	if (lease_present(n, mac, &present, err) == -1)
 		return -1;
 	if (!present)
@@ -347,4 +608,45 @@ mi_lease_expiry(const struct mi_net *n, const char *mac)
 		e = l->expires;
 	lease_set_release(&ls);
 	return e;
+}
+
+int
+machine_leases(struct machine_ctx *ctx,
+    int (*cb)(void *arg, const struct machine_lease *l), void *arg,
+    struct xherr *err)
+{
+	static const char *const names[] = { NETWORK_NAME, VMNET_NAME };
+	int64_t now = util_now_ms() / 1000;
+	size_t k, i;
+
+	for (k = 0; k < sizeof names / sizeof names[0]; k++) {
+		struct inv_network row;
+		struct xherr e = XHERR_INIT;
+		struct lease_set ls;
+		struct mi_net n;
+
+		if (inv_network_get(ctx->inv, names[k], &row, &e) == -1) {
+			if (e.code == XHE_NOTFOUND)
+				continue;
+			*err = e;
+			return -1;
+		}
+		int64_t id = row.id;
+		inv_network_release(&row);
+		if (mi_net_load_id(ctx, id, &n, err) == -1)
+			return -1;
+		if (mi_read_leases(&n, &ls, err) == -1) {
+			mi_net_release(&n);
+			return -1;
+		}
+		for (i = 0; i < ls.n; i++) {
+			struct machine_lease ml = { &ls.v[i], n.row.lease_file,
+			    ls.v[i].expires != 0 && ls.v[i].expires <= now };
+			if (cb(arg, &ml) == -1)
+				break;
+		}
+		lease_set_release(&ls);
+		mi_net_release(&n);
+	}
+	return 0;
 }

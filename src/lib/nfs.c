@@ -163,8 +163,8 @@ nfs_exports_parse_blocks(const char *buf, size_t len, struct nfs_blocks *out,
 		if (begin && open_id != NULL) {
 			xherr_set(err, XHE_INVAL, "line %u: BEGIN %s inside "
 			    "the block of %s begun on line %u (no END)", lineno,
-			    shown(id, idlen, s1), shown(open_id, open_idlen, s2),
-			    open_line);
+			    shown(id, idlen, s1),
+			    shown(open_id, open_idlen, s2), open_line);
 			goto fail;
 		}
 		if (begin) {
@@ -228,8 +228,8 @@ check_share(const char *share, struct xherr *err)
 		return xherr_set(err, XHE_INVAL, "nfs share \"%s\" is not an "
 		    "absolute path", s);
 	if (n > SHARE_MAX)
-		return xherr_set(err, XHE_INVAL, "nfs share \"%s\" is %zu bytes "
-		    "long, the limit is %d", s, n, SHARE_MAX);
+		return xherr_set(err, XHE_INVAL, "nfs share \"%s\" is %zu "
+		    "bytes long, the limit is %d", s, n, SHARE_MAX);
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)share[i];
 		if (c == ' ' || (c >= '\t' && c <= '\r'))
@@ -243,9 +243,10 @@ check_share(const char *share, struct xherr *err)
 		if (c == '"' || c == '\'' || c == '\\' || c == '#')
 			return xherr_set(err, XHE_INVAL, "nfs share \"%s\" "
 			    "contains %s, which /etc/exports would not read "
-			    "as part of a path", s, c == '"' ? "a double quote" :
-			    c == '\'' ? "a single quote" : c == '#' ? "'#'" :
-			    "a backslash");
+			    "as part of a path", s,
+			    c == '"' ? "a double quote" :
+			    c == '\'' ? "a single quote" :
+			    c == '#' ? "'#'" : "a backslash");
 	}
 	if (n == 1)
 		return 0;	/* "/" */
@@ -258,9 +259,9 @@ check_share(const char *share, struct xherr *err)
 			;
 		if (k == j || (k - j == 1 && share[j] == '.') ||
 		    (k - j == 2 && share[j] == '.' && share[j + 1] == '.'))
-			return xherr_set(err, XHE_INVAL, "nfs share \"%s\" is not "
-			    "a canonical path: it has an empty, '.' or '..' "
-			    "component", s);
+			return xherr_set(err, XHE_INVAL, "nfs share \"%s\" is "
+			    "not a canonical path: it has an empty, '.' or "
+			    "'..' component", s);
 		i = k;
 	}
 	return 0;
@@ -282,8 +283,8 @@ check_user(const char *user, struct xherr *err)
 		if ((c >= 'a' && c <= 'z') || c == '_' ||
 		    (i > 0 && ((c >= '0' && c <= '9') || c == '.' || c == '-')))
 			continue;
-		return xherr_set(err, XHE_INVAL, "nfs user \"%s\" is not a plain "
-		    "user name ([a-z_][a-z0-9_.-]*)", shown(user, n, s));
+		return xherr_set(err, XHE_INVAL, "nfs user \"%s\" is not a "
+		    "plain user name ([a-z_][a-z0-9_.-]*)", shown(user, n, s));
 	}
 	return 0;
 }

@@ -47,15 +47,25 @@
 /* The marker's tag, after "# BEGIN: " and "# END: ". */
 #define NFS_TAG "docker-machine-driver-xhyve"
 
+/*
+ * One block of ours:
+ *  id       the identifier, "<machine>-<share>" or v0.3.3's "<machine>"
+ *  machine  the id up to "-/", or the whole id
+ *  share    the id from the '/' after "-"; NULL in the v0.3.3 form
+ *  body     the lines between the markers, without the newline (and CR)
+ *           that ends the last; "" when there are none
+ *  ip       the body's second field when it is IPv4 (canonical), else ""
+ *  start, end  its bytes: from the start of the BEGIN line to past the
+ *           END line's newline (or the end of the file)
+ */
 struct nfs_block {
-	char *id;		/* identifier: "<machine>-<share>" or "<machine>" */
-	char *machine;		/* the id up to "-/", or the whole id */
-	char *share;		/* from the '/' after "-"; NULL in the v0.3.3 form */
-	char *body;		/* the lines between the markers, without the
-				 * newline (and CR) that ends the last; "" if none */
-	char ip[IDENT_IP_LEN];	/* the body's second field if IPv4, else "" */
+	char *id;
+	char *machine;
+	char *share;
+	char *body;
+	char ip[IDENT_IP_LEN];
 	unsigned begin_line, end_line;	/* from 1 */
-	size_t start, end;	/* bytes: the BEGIN line to past the END line */
+	size_t start, end;
 };
 
 struct nfs_blocks {

@@ -126,13 +126,20 @@ proc_wait_gone(const struct proc_ident *rec, int timeout_ms,
 	return rc;
 }
 
+/* As exec will see it: with the effective uid (a setuid caller's root). */
+static int
+can_exec(const char *path)
+{
+	return faccessat(AT_FDCWD, path, X_OK, AT_EACCESS);
+}
+
 char *
 proc_which(const char *prog, struct xherr *err)
 {
 	const char *path, *p;
 
 	if (strchr(prog, '/') != NULL) {
-		if (access(prog, X_OK) == -1) {
+		if (can_exec(prog) == -1) {
 			xherr_sys(err, "cannot run %s", prog);
 			return NULL;
 		}
@@ -148,7 +155,7 @@ proc_which(const char *prog, struct xherr *err)
 		    xasprintf("./%s", prog);
 		struct stat st;
 		if (stat(cand, &st) == 0 && S_ISREG(st.st_mode) &&
-		    access(cand, X_OK) == 0)
+		    can_exec(cand) == 0)
 			return cand;
 		free(cand);
 		if (e == NULL)
@@ -306,8 +313,13 @@ proc_spawn_supervised(char *const argv[], const char *log,
 				_exit(127);
 			_exit(127);
 		}
-		/* The supervisor holds nothing of ours: no locks, no sockets. */
+		/* The supervisor holds nothing of ours: no locks, no sockets,
+		 * not even our stdout (a caller reading it to EOF would wait
+		 * for the VM to end). */
 		int rfd = p[1];
+		dup2(devnull, 0);
+		dup2(devnull, 1);
+		dup2(devnull, 2);
 		close_others(rfd, -1);
 		if (c == -1)
 			_exit(1);

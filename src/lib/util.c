@@ -268,6 +268,10 @@ write_all(int fd, const void *data, size_t len)
 }
 
 /* Open a fresh temporary file next to path; *tmp is the caller's. */
+#ifdef __APPLE__
+#define st_mtim st_mtimespec	/* Darwin's name for the POSIX field */
+#endif
+
 static int
 open_temp(const char *path, mode_t mode, char **tmp, struct xherr *err)
 {
@@ -292,9 +296,18 @@ open_temp(const char *path, mode_t mode, char **tmp, struct xherr *err)
 	return fd;
 }
 
+/*
+ * fsync, close and rename tmp over path. With like set, path must still be
+ * the file like describes (same inode, size and mtime): someone else
+ * rewriting it meanwhile makes this fail with XHE_STATE, not lose their
+ * write.
+ */
 static int
-commit_temp(int fd, char *tmp, const char *path, struct xherr *err)
+commit_temp(int fd, char *tmp, const char *path, const struct stat *like,
+    struct xherr *err)
 {
+	struct stat now;
+
 	if (fsync(fd) == -1) {
 		xherr_sys(err, "cannot write %s", path);
 		goto fail;
@@ -305,6 +318,14 @@ commit_temp(int fd, char *tmp, const char *path, struct xherr *err)
 		goto fail;
 	}
 	fd = -1;
+	if (like != NULL && (stat(path, &now) == -1 ||
+	    now.st_ino != like->st_ino || now.st_size != like->st_size ||
+	    now.st_mtim.tv_sec != like->st_mtim.tv_sec ||
+	    now.st_mtim.tv_nsec != like->st_mtim.tv_nsec)) {
+		xherr_set(err, XHE_STATE, "%s changed while it was being "
+		    "rewritten", path);
+		goto fail;
+	}
 	if (rename(tmp, path) == -1) {
 		xherr_sys(err, "cannot rename %s to %s", tmp, path);
 		goto fail;
@@ -320,23 +341,47 @@ fail:
 	return -1;
 }
 
-int
-util_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
-    struct xherr *err)
+static int
+write_atomic(const char *path, const void *data, size_t len, mode_t mode,
+    const struct stat *like, struct xherr *err)
 {
 	char *tmp;
 	int fd;
 
 	if ((fd = open_temp(path, mode, &tmp, err)) == -1)
 		return -1;
+	if (like != NULL && fchown(fd, like->st_uid, like->st_gid) == -1) {
+		xherr_sys(err, "cannot give %s the owner of %s", tmp, path);
+		goto fail;
+	}
+	if (like != NULL && fchmod(fd, mode) == -1) {
+		xherr_sys(err, "cannot give %s the mode of %s", tmp, path);
+		goto fail;
+	}
 	if (write_all(fd, data, len) == -1) {
 		xherr_sys(err, "cannot write %s", path);
-		close(fd);
-		unlink(tmp);
-		free(tmp);
-		return -1;
+		goto fail;
 	}
-	return commit_temp(fd, tmp, path, err);
+	return commit_temp(fd, tmp, path, like, err);
+fail:
+	close(fd);
+	unlink(tmp);
+	free(tmp);
+	return -1;
+}
+
+int
+util_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
+    struct xherr *err)
+{
+	return write_atomic(path, data, len, mode, NULL, err);
+}
+
+int
+util_write_atomic_as(const char *path, const void *data, size_t len,
+    const struct stat *like, struct xherr *err)
+{
+	return write_atomic(path, data, len, like->st_mode & 07777, like, err);
 }
 
 int
@@ -362,7 +407,7 @@ util_atomic_write(struct util_atomic *a, const void *data, size_t len,
 int
 util_atomic_commit(struct util_atomic *a, struct xherr *err)
 {
-	int rc = commit_temp(a->fd, a->tmp, a->path, err);
+	int rc = commit_temp(a->fd, a->tmp, a->path, NULL, err);
 
 	free(a->path);
 	a->path = a->tmp = NULL;
@@ -468,7 +513,7 @@ util_copy_file(const char *src, const char *dst, mode_t mode,
 	}
 done:
 	close(in);
-	return commit_temp(out, tmp, dst, err);
+	return commit_temp(out, tmp, dst, NULL, err);
 fail:
 	close(in);
 	if (out != -1) {

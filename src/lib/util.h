@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "xherr.h"
@@ -55,6 +56,15 @@ int util_mkdir_p(const char *path, mode_t mode, struct xherr *err);
 /* Write data to path atomically with the given mode. */
 int util_write_atomic(const char *path, const void *data, size_t len,
     mode_t mode, struct xherr *err);
+/*
+ * util_write_atomic giving the new file the owner, group and mode of like
+ * (rewriting a file that is not ours: /var/db/dhcpd_leases), like being
+ * path's stat when it was read. If path is no longer that file when the
+ * new one is ready (its daemon wrote it meanwhile), nothing is replaced
+ * and the error is XHE_STATE: read it again and retry.
+ */
+int util_write_atomic_as(const char *path, const void *data, size_t len,
+    const struct stat *like, struct xherr *err);
 /* Streaming form of util_write_atomic: open, write, then commit (fsync and
  * rename) or abort (unlink). After commit or abort the struct is empty. */
 struct util_atomic {

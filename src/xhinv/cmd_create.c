@@ -11,6 +11,7 @@ cmd_create(struct cli *cli, int argc, char **argv)
 	static const struct option lo[] = {
 		{ "iso", required_argument, NULL, 'i' },
 		{ "sha256", required_argument, NULL, 's' },
+		{ "backend", required_argument, NULL, 'b' },
 		{ "cpus", required_argument, NULL, 'c' },
 		{ "memory", required_argument, NULL, 'm' },
 		{ "disk-size", required_argument, NULL, 'd' },
@@ -38,6 +39,9 @@ cmd_create(struct cli *cli, int argc, char **argv)
 			break;
 		case 's':
 			o.sha256 = optarg;
+			break;
+		case 'b':
+			o.backend = optarg;
 			break;
 		case 'c':
 			if (cli_int(cli, "--cpus", optarg, 1, MACHINE_MAX_CPUS, &v))

@@ -1,4 +1,4 @@
-/* xhinv gc [--dry-run] */
+/* xhinv gc [--dry-run] [--expired] */
 #include "xhinv.h"
 
 #include <stdio.h>
@@ -15,20 +15,25 @@ cmd_gc(struct cli *cli, int argc, char **argv)
 {
 	static const struct option lo[] = {
 		{ "dry-run", no_argument, NULL, 'n' },
+		{ "expired", no_argument, NULL, 'e' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct xherr err = XHERR_INIT;
-	int c, dry = 0, found = 0;
+	int c, dry = 0, expired = 0, found = 0;
 
 	while ((c = cli_getopt(cli, argc, argv, "nh", lo)) != -1) {
-		if (c != 'n')
+		if (c == 'n')
+			dry = 1;
+		else if (c == 'e')
+			expired = 1;
+		else
 			return 2;
-		dry = 1;
 	}
 	if (optind < argc)
 		return cli_usage(cli, "unexpected argument \"%s\"", argv[optind]);
-	if (machine_gc(&cli->mctx, dry, report, NULL, &found, &err) == -1)
+	if (machine_gc(&cli->mctx, dry, expired, report, NULL, &found,
+	    &err) == -1)
 		return cli_fail(&err);
 	if (found == 0)
 		printf("nothing to clean\n");

@@ -24,9 +24,10 @@ cmd_inspect(struct cli *cli, int argc, char **argv)
 	if (machine_get(&cli->mctx, name, &m, &state, &err) == -1)
 		return cli_fail(&err);
 	if (m.proc_row != 0)
-		proc = json_pack("{s:i,s:I,s:s,s:s}", "pid", (int)m.proc.pid,
+		proc = json_pack("{s:i,s:I,s:s,s:s,s:s?}", "pid", (int)m.proc.pid,
 		    "start_time", (json_int_t)m.proc.start_time, "exe",
-		    m.proc.exe, "boot_id", m.proc.boot_id);
+		    m.proc.exe, "boot_id", m.proc.boot_id, "console",
+		    m.console[0] ? m.console : NULL);
 	o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:i,s:i,s:I,s:s,s:s?,s:s?,s:s?,"
 	    "s:s?,s:s?,s:s?,s:I,s:o?}",
 	    "name", m.name, "state", machine_state_str(state), "status", m.status,

@@ -22,6 +22,7 @@ const struct cmd cli_commands[] = {
 	  "                       releases/latest API URL; default: the latest\n"
 	  "                       boot2docker release (downloaded once, cached)\n"
 	  "  --sha256 HEX         the ISO's expected checksum (or SOURCE#sha256=HEX)\n"
+	  "  --backend NAME       qemu (Linux default) or xhyve (macOS default)\n"
 	  "  --cpus N             virtual CPUs (default 1)\n"
 	  "  --memory MB          memory in MB (default 1024)\n"
 	  "  --disk-size MB       disk size in MB (default 20000)\n"
@@ -43,7 +44,9 @@ const struct cmd cli_commands[] = {
 	  CMD_INV_RW },
 	{ "rm", cmd_rm, "[-f] NAME...",
 	  "remove machines: stop, release lease and reservation, delete files",
-	  "  -f, --force          kill instead of stopping; go on past errors\n",
+	  "  -f, --force          kill the VM instead of a power-button stop, and\n"
+	  "                       remove the machine even when its lease or its\n"
+	  "                       files cannot be removed (gc retries those)\n",
 	  CMD_INV_RW },
 	{ "status", cmd_status, "NAME", "print a machine's state", "",
 	  CMD_INV_RW },
@@ -57,6 +60,10 @@ const struct cmd cli_commands[] = {
 	  "  -q, --quiet          names only\n"
 	  "      --json           JSON array\n",
 	  CMD_INV_RW },
+	{ "leases", cmd_leases, "[--json]",
+	  "list DHCP leases, with the machine owning each MAC",
+	  "      --json           JSON array\n",
+	  CMD_INV_RW },
 	{ "inspect", cmd_inspect, "NAME", "print everything recorded about a "
 	  "machine, as JSON", "", CMD_INV_RW },
 	{ "history", cmd_history, "[NAME] [-n N] [--json]",
@@ -64,9 +71,10 @@ const struct cmd cli_commands[] = {
 	  "  -n, --limit N        the newest N events (default 100, 0: all)\n"
 	  "      --json           JSON array\n",
 	  CMD_INV_RO },
-	{ "gc", cmd_gc, "[--dry-run]",
+	{ "gc", cmd_gc, "[--dry-run] [--expired]",
 	  "remove what the inventory proves stale",
-	  "  -n, --dry-run        say what would be done, change nothing\n",
+	  "  -n, --dry-run        say what would be done, change nothing\n"
+	  "      --expired        also expired leases of MACs the inventory issued\n",
 	  CMD_INV_RW },
 	{ "sql", cmd_sql, "[--write] [--json] QUERY",
 	  "run one SQL statement on the inventory (read-only by default)",
@@ -82,7 +90,7 @@ const struct cmd cli_commands[] = {
 	  "  pull SOURCE          download (or revalidate) into the cache; no\n"
 	  "                       SOURCE: the latest boot2docker release\n"
 	  "  pull --sha256 HEX    refuse a file with another checksum\n"
-	  "  prune --dry-run      say what would be deleted\n",
+	  "  prune -n, --dry-run  say what would be deleted\n",
 	  CMD_INV_RW },
 	{ "help", cmd_help, "[COMMAND]", "show help for a command", "", 0 },
 };
@@ -243,9 +251,11 @@ usage(FILE *f)
 {
 	int i;
 
-	fprintf(f, "usage: xhinv [-s STORE] COMMAND [ARGS]\n\n"
+	fprintf(f, "usage: xhinv [-s STORE] COMMAND [ARGS]\n"
+	    "       xhinv --version | --help\n\n"
 	    "The inventory and lifecycle of xhyve/QEMU docker machines.\n"
-	    "STORE: -s, else $MACHINE_STORAGE_PATH, else ~/.docker/machine\n\n"
+	    "STORE: -s/--store, else $MACHINE_STORAGE_PATH, else "
+	    "~/.docker/machine\n\n"
 	    "commands:\n");
 	for (i = 0; i < cli_ncommands; i++)
 		fprintf(f, "  %-9s %s\n", cli_commands[i].name,
@@ -271,6 +281,10 @@ cmd_help(struct cli *cli, int argc, char **argv)
 
 	if (argc < 2) {
 		usage(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+		cli_help(cli->cmd);
 		return 0;
 	}
 	if ((c = find_cmd(argv[1])) == NULL) {

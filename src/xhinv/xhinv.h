@@ -81,6 +81,7 @@ CMD(gc);
 CMD(sql);
 CMD(network);
 CMD(cache);
+CMD(leases);
 CMD(help);
 
 extern const struct cmd cli_commands[];

@@ -32,6 +32,7 @@ unset MACHINE_STORAGE_PATH
 T_N=0
 T_FAIL=0
 
+# ok, is and like return 1 on failure, so `ok ... || show LOG` works.
 ok() {
 	# ok DESCRIPTION COMMAND...: passes when COMMAND succeeds.
 	desc=$1
@@ -42,6 +43,7 @@ ok() {
 	else
 		echo "not ok $T_N - $desc"
 		T_FAIL=$((T_FAIL + 1))
+		return 1
 	fi
 }
 
@@ -54,6 +56,7 @@ is() {
 		echo "not ok $T_N - $3"
 		printf '#   got: %s\n#  want: %s\n' "$1" "$2"
 		T_FAIL=$((T_FAIL + 1))
+		return 1
 	fi
 }
 
@@ -66,6 +69,7 @@ like() {
 		echo "not ok $T_N - $3"
 		printf '#   text: %s\n# pattern: %s\n' "$1" "$2"
 		T_FAIL=$((T_FAIL + 1))
+		return 1
 	fi
 }
 
@@ -137,6 +141,38 @@ recorded_live_pids() {
 		real=$(readlink "/proc/$pid/exe" 2>/dev/null)
 		[ "$now" = "$start" ] && [ "$real" = "$exe" ] && echo "$pid"
 	done
+}
+
+# xhyve_doubles: the xhyve backend on Linux, with tests/xhyve's doubles for
+# what only macOS has: fake xhyve, a fake bootpd serving $LEASES (started
+# here: bootpd_start/bootpd_stop), a fake launchctl reload. XOPTS creates
+# a small xhyve machine.
+xhyve_doubles() {
+	XD=$TOP/tests/xhyve
+	LEASES=$STORE/dhcpd_leases
+	SPOOL=$STORE/spool
+	: > "$LEASES"
+	chmod 0644 "$LEASES"
+	export XHYVE_BINARY=$XD/fake-xhyve FAKE_BOOTPD_SPOOL=$SPOOL
+	export FAKE_BOOTPD_LEASES=$LEASES FAKE_GUEST_SSHD=$TOP/build/fake-sshd
+	export XHINV_BOOTPD_LEASES=$LEASES
+	export XHINV_BOOTPD_RELOAD="$XD/fake-reload $STORE/reloads"
+	XOPTS="--backend xhyve --iso $ISO --memory 256 --disk-size 64 --timeout 30"
+	BOOTPD=""
+	trap 'bootpd_stop; chattr -i "$LEASES" 2>/dev/null; cleanup' EXIT
+	bootpd_start
+}
+
+bootpd_start() {
+	"$XD/fake-bootpd" "$SPOOL" "$LEASES" &
+	BOOTPD=$!
+}
+
+bootpd_stop() {
+	[ -n "$BOOTPD" ] || return 0
+	kill "$BOOTPD" 2>/dev/null
+	wait "$BOOTPD" 2>/dev/null
+	BOOTPD=""
 }
 
 cleanup() {

@@ -599,10 +599,10 @@ func runCalls(c *client) {
 			reply = new([]byte)
 		case m == "GetState" || m == "GetVersion" || m == "GetSSHPort":
 			reply = new(int)
-		case strings.HasPrefix(m, "Get") || m == "DriverName":
-			reply = new(string)
 		case m == "GetCreateFlags":
 			reply = new([]Flag)
+		case strings.HasPrefix(m, "Get") || m == "DriverName":
+			reply = new(string)
 		default:
 			reply = new(struct{})
 		}

@@ -14,6 +14,7 @@
 
 #include "iso.h"
 #include "tap.h"
+#include "fixture.h"
 #include "util.h"
 
 #define FIX "tests/fixtures/iso/"
@@ -66,19 +67,7 @@ check_append(const char *cfg, const char *want)
 	check_append_n(cfg, strlen(cfg), want);
 }
 
-static char *
-fixture(const char *name, size_t *len)
-{
-	struct xherr err = XHERR_INIT;
-	char *data;
-
-	if (util_read_file(name, 1 << 20, &data, len, &err) == -1) {
-		ok(0, "read %s: %s", name, err.msg);
-		*len = 0;
-		return xstrdup("");
-	}
-	return data;
-}
+#define fixture(name, len) fixture_read("", name, len)
 
 #define B2D_1806 "loglevel=3 user=docker console=ttyS0 console=tty0 " \
 	"noembed nomodeset norestore base"

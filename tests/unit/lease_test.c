@@ -8,25 +8,13 @@
 #include "ident.h"
 #include "lease.h"
 #include "tap.h"
+#include "fixture.h"
 #include "util.h"
 
 #define FIX "tests/fixtures/leases/"
 #define NOW 1795879000		/* before every dated lease in the fixtures */
 
-static char *
-fixture(const char *name, size_t *len)
-{
-	struct xherr err = XHERR_INIT;
-	char *path = xasprintf(FIX "%s", name), *data;
-
-	if (util_read_file(path, 1 << 20, &data, len, &err) == -1) {
-		ok(0, "read fixture %s: %s", path, err.msg);
-		data = xstrdup("");
-		*len = 0;
-	}
-	free(path);
-	return data;
-}
+#define fixture(name, len) fixture_read(FIX, name, len)
 
 /* A printable copy for test names. */
 static const char *

@@ -1,0 +1,144 @@
+#!/bin/bash
+# The xhyve backend's lifecycle on Linux, with test doubles for what only
+# macOS has (tests/xhyve): a fake xhyve that honours -M, -F and SIGTERM as
+# xhyve does, a fake bootpd writing /var/db/dhcpd_leases-style blocks, a
+# fake "launchctl" for the reload. Checks the state the inventory records,
+# xhyve's exit codes, the console, the lease GC on the bootpd file (backup,
+# owner and mode kept, foreign leases kept, pending without privilege) and
+# the original's privilege checks.
+. "$(dirname "$0")/lib.sh"
+need_vm
+xhyve_doubles
+
+# A foreign lease (a MAC we never issued) that must survive everything.
+printf '{\n\tname=other\n\tip_address=192.168.64.99\n\thw_address=1,a:b:c:d:e:f\n\tidentifier=1,a:b:c:d:e:f\n\tlease=0x%x\n}\n' \
+	$(( $(date +%s) + 3600 )) >> "$LEASES"
+
+out=$(x create x1 $XOPTS 2>"$STORE/err")
+ok "create with the xhyve backend succeeds" test $? -eq 0 || show "$STORE/err"
+like "$out" '^x1 is running at 192\.168\.64\.[0-9]+$' "it got an address from (fake) bootpd"
+mac=$(sql "SELECT mac FROM machines WHERE name = 'x1' AND removed IS NULL")
+uuid=$(sql "SELECT uuid FROM machine WHERE name = 'x1'")
+want=$("$XD/fake-xhyve" -A -U "$uuid" -c 1 -m 64M -s 2:0,virtio-net \
+	-f "kexec,$STORE/machines/x1/vmlinuz64,$STORE/machines/x1/initrd.img,x" -M | sed 's/^MAC: //')
+is "$mac" "$want" "the MAC is the one xhyve -M printed"
+like "$(x history x1)" ' x1 +mac .*"mac":"'"$mac" "the MAC lookup is recorded"
+like "$(x inspect x1)" '"console": "/dev/ttys[0-9]{3}"' "inspect shows the COM1 console"
+like "$(cat "$STORE/err")" 'Hook up your terminal emulator to /dev/ttys[0-9]{3}' \
+	"and create tells it, as the original did"
+pid=$(sql "SELECT pid FROM machines WHERE name = 'x1' AND removed IS NULL")
+is "$(cat "$STORE/machines/x1/x1.pid")" "$pid" "xhyve wrote its pid file (-F), no newline"
+ip=$(x ip x1)
+like "$(x leases)" "^$ip +$mac .* x1 +$LEASES" "xhinv leases shows the lease with its machine"
+like "$(x leases)" "^192\.168\.64\.99 +0a:0b:0c:0d:0e:0f .* - +$LEASES" \
+	"and a foreign lease with none"
+
+x stop x1 >/dev/null 2>&1
+ok "stop (SIGTERM: the power button)" test $? -eq 0
+is "$(x status x1)" stopped "stopped"
+is "$(sql "SELECT json_extract(detail, '$.method') || ' ' || json_extract(detail, '$.exit_code') || ' ' || json_extract(detail, '$.meaning') FROM event WHERE kind = 'stop' ORDER BY id DESC LIMIT 1")" \
+	"acpi 1 poweroff" "the stop records xhyve's exit code 1 (poweroff)"
+ok "xhyve removed its pid file at exit" test ! -e "$STORE/machines/x1/x1.pid"
+
+x start x1 >/dev/null 2>"$STORE/err"
+ok "start again" test $? -eq 0 || show "$STORE/err"
+is "$(x ip x1)" "$ip" "bootpd gives the same MAC the same address"
+pid=$(sql "SELECT pid FROM machines WHERE name = 'x1' AND removed IS NULL")
+kill -9 "$pid"
+while ! gone "$pid"; do sleep 0.05; done
+sleep 0.3
+is "$(x status x1)" stopped "a SIGKILLed xhyve reads as stopped"
+is "$(sql "SELECT json_extract(detail, '$.exit_code') || ' ' || json_extract(detail, '$.meaning') FROM event WHERE kind = 'exited' ORDER BY id DESC LIMIT 1")" \
+	"137 killed by a signal" "its exit status is recorded"
+
+FAKE_XHYVE_EXIT=3:1 x start x1 >/dev/null 2>&1
+sleep 2.5
+is "$(x status x1)" stopped "a guest that triple-faults stops"
+is "$(sql "SELECT json_extract(detail, '$.exit_code') || ' ' || json_extract(detail, '$.meaning') FROM event WHERE kind = 'exited' ORDER BY id DESC LIMIT 1")" \
+	"3 triple fault" "exit code 3 is recorded as a triple fault"
+
+FAKE_XHYVE_IGNORE_ACPI=1 x start x1 >/dev/null 2>&1
+x stop x1 --timeout 2 >/dev/null 2>&1
+is "$(sql "SELECT group_concat(kind, ',') FROM (SELECT kind FROM event WHERE machine_id = (SELECT id FROM machine WHERE name = 'x1') ORDER BY id DESC LIMIT 3)")" \
+	"stop,kill,powerdown" "a guest ignoring the power button: SIGTERM, timeout, SIGKILL"
+
+# Lease GC on rm: only x1's block goes; a backup is kept; owner and mode
+# stay; bootpd is asked to reload.
+chmod 0640 "$LEASES"
+before=$(cat "$LEASES")
+x rm x1 >/dev/null 2>"$STORE/err"
+ok "rm succeeds" test $? -eq 0 || show "$STORE/err"
+bmac=$(echo "$mac" | sed 's/\b0\([0-9a-f]\)/\1/g')
+ok "x1's lease is gone from the bootpd file" sh -c "! grep -q 'hw_address=1,$bmac\$' '$LEASES'"
+ok "the foreign lease is still there" grep -q 'hw_address=1,a:b:c:d:e:f$' "$LEASES"
+is "$(stat -c %a "$LEASES")" 640 "the file keeps its mode"
+b=$(ls "$STORE"/backups/dhcpd_leases.* 2>/dev/null | head -1)
+ok "a timestamped backup is in the store" test -f "$b"
+is "$(cat "$b")" "$before" "holding the file as it was"
+ok "bootpd was asked to reload" grep -q reload "$STORE/reloads"
+like "$(x history x1)" ' x1 +lease-release ' "the release is in the history"
+
+# Without the privilege to rewrite it (here: an immutable file), rm still
+# succeeds and the lease is pending; gc says what it needs.
+x create x2 $XOPTS >/dev/null 2>"$STORE/err"
+ok "create x2" test $? -eq 0 || show "$STORE/err"
+chattr +i "$LEASES"
+out=$(x rm x2 2>&1)
+ok "rm without the privilege still succeeds" test $? -eq 0
+like "$out" "cannot remove x2's lease from $LEASES without root: recorded as pending; run sudo xhinv gc" \
+	"and says what happened"
+is "$(sql "SELECT state FROM lease WHERE mac = (SELECT mac FROM nic JOIN machine m ON m.id = machine_id WHERE m.name = 'x2')")" \
+	pending "the lease is recorded as pending"
+out=$(x gc 2>&1)
+ok "gc without the privilege fails" test $? -eq 1
+like "$out" "cannot rewrite $LEASES without root: run sudo xhinv gc" "saying what it needs"
+chattr -i "$LEASES"
+out=$(x gc 2>&1)
+ok "gc with the privilege succeeds" test $? -eq 0
+like "$out" "released: lease .* its MAC was issued to removed machine x2" "and releases it"
+ok "the foreign lease survived" grep -q 'hw_address=1,a:b:c:d:e:f$' "$LEASES"
+
+# gc --expired also drops expired leases of MACs we issued.
+x create x3 $XOPTS >/dev/null 2>&1
+m3=$(sql "SELECT mac FROM machines WHERE name = 'x3' AND removed IS NULL")
+b3=$(echo "$m3" | sed 's/\b0\([0-9a-f]\)/\1/g')
+x stop x3 >/dev/null 2>&1
+sed -i "/hw_address=1,$b3\$/{n;n;s/lease=0x[0-9a-f]*/lease=0x5ec8e4c1/}" "$LEASES"
+is "$(x gc)" "nothing to clean" "an expired lease of a live machine stays without --expired"
+like "$(x gc --expired)" "released: lease .* expired, of machine x3" "--expired removes it"
+
+# vmnet refuses: the MAC lookup fails as the original's did.
+out=$(FAKE_XHYVE_VMNET_DENIED=1 x create x4 $XOPTS 2>&1)
+ok "a create whose MAC lookup fails fails" test $? -eq 1
+like "$(printf '%s\n' "$out" | tail -1)" \
+	'Could not convert the UUID to MAC address: exited with status 1: virtio_net: Could not create vmnet interface, permission denied or no entitlement\?' \
+	"with the original's message and xhyve's reason"
+ok "and leaves no machine directory" test ! -e "$STORE/machines/x4"
+
+# The original's privilege model (enforced on macOS; here on request).
+cp "$XD/fake-xhyve" "$STORE/xhyve"
+chmod 0755 "$STORE/xhyve"
+out=$(XHINV_PRIV_CHECK=1 XHYVE_BINARY=$STORE/xhyve x create x5 $XOPTS 2>&1)
+ok "a hypervisor binary without the setuid bit is refused" test $? -eq 1
+is "$out" "xhinv: xhyve binary needs root owner and uid. See https://github.com/zchee/docker-machine-driver-xhyve#install" \
+	"with the original's message"
+chmod 4755 "$STORE/xhyve"
+out=$(XHINV_PRIV_CHECK=1 XHYVE_BINARY=$STORE/xhyve x create x5 $XOPTS 2>&1)
+is "$out" "xhinv: xhyve needs to be executed with the privileges of the user. please remove sudo on execute command" \
+	"run by root (as under sudo): the original's message"
+out=$(XHINV_PRIV_CHECK=1 XHYVE_BINARY=$STORE/xhyve ip netns exec "$NS" \
+	setpriv --ruid 65534 --euid 0 -- "$XHINV" -s "$STORE" create x5 $XOPTS 2>&1)
+rc=$?
+printf "%s\n" "$out" > "$STORE/x5.out"
+ok "setuid-style (real uid a user, effective uid root): create works" test $rc -eq 0 ||
+	show "$STORE/x5.out"
+is "$(stat -c %u "$STORE/machines/x5/id_rsa")" 65534 "and the files are given back to the user"
+# bootpd gave x5 the address of stopped x3, whose lease gc --expired removed.
+is "$(sql "SELECT n.ip FROM nic n JOIN machine m ON m.id = n.machine_id WHERE m.name = 'x5'")" \
+	"$(sql "SELECT json_extract(detail, '$.ip') FROM event e JOIN machine m ON m.id = e.machine_id WHERE m.name = 'x3' AND kind = 'ip-lost'")" \
+	"an address bootpd hands on is moved, with an ip-lost event on its old holder"
+is "$(sql "SELECT coalesce(n.ip, '-') FROM nic n JOIN machine m ON m.id = n.machine_id WHERE m.name = 'x3' AND n.released_at IS NULL")" "-" \
+	"and the old holder no longer claims it"
+x rm -f x5 >/dev/null 2>&1
+is "$(x gc)" "nothing to clean" "gc finds nothing left to clean"
+done_testing
