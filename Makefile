@@ -139,7 +139,7 @@ $(B)/fake-sshd: tests/xhyve/fake-sshd.c
 	$(CC) $(XCFLAGS) $(CFLAGS) -o $@ $<
 
 tests: all $(UNIT_BINS) fuzz-build asan-tests $(B)/rpcclient $(B)/gorpcserver \
-	$(B)/faultd $(B)/bench/isobench $(B)/fake-sshd
+	$(B)/faultd $(B)/bench/isobench $(B)/bench/leasebench $(B)/fake-sshd
 
 # Fuzz targets: clang's libFuzzer with ASan and UBSan, over the same sources.
 FUZZFLAGS := -g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
@@ -185,7 +185,8 @@ $(B)/bench/%: bench/%.c $(B)/libxhcore.a
 
 bench:
 	scripts/install-deps
-	$(MAKE) all image $(B)/rpcclient $(B)/gorpcserver $(B)/faultd $(B)/bench/isobench
+	$(MAKE) all image $(B)/rpcclient $(B)/gorpcserver $(B)/faultd $(B)/bench/isobench \
+		$(B)/bench/leasebench
 	bench/run
 
 # The small boot2docker-compatible test image, built once from Debian packages.

@@ -215,6 +215,12 @@ create_opts(const struct config *c, struct machine_create_opts *o)
 	o->kernel_member = c->boot_kernel;
 	o->initrd_member = c->boot_initrd;
 	o->dir_may_exist = 1;
+	o->shares_9p = (const char *const *)c->virtio9p.v;
+	o->n9p = (int)c->virtio9p.n;
+	o->root_9p = c->virtio9p_root;
+	o->shares_nfs = (const char *const *)c->nfs_shares.v;
+	o->nnfs = (int)c->nfs_shares.n;
+	o->root_nfs = c->nfs_shares_root;
 }
 
 /* What this build cannot do yet, said before anything is created. */
@@ -231,10 +237,6 @@ check_supported(const struct config *c, struct xherr *err)
 	if (c->qcow2)
 		return xherr_set(err, XHE_INVAL, "--xhyve-qcow2: this build "
 		    "makes raw disks only");
-	if (c->virtio9p.n > 0 || c->nfs_shares.n > 0)
-		return xherr_set(err, XHE_INVAL, "shared folders "
-		    "(--xhyve-virtio-9p, --xhyve-experimental-nfs-share) are not "
-		    "supported by this build");
 	if (c->boot2docker_sha256[0] != '\0' &&
 	    !sha256_valid_hex(c->boot2docker_sha256))
 		return xherr_set(err, XHE_INVAL, "--xhyve-boot2docker-sha256: "

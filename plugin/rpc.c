@@ -28,6 +28,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "compat.h"
+
 #define HANDSHAKE_MAX		4096
 #define HANDSHAKE_TIMEOUT_MS	10000
 #define READ_CHUNK		65536

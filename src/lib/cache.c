@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "compat.h"
 #include "cu.h"
 #include "sha256.h"
 #include "util.h"

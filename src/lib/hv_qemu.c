@@ -13,6 +13,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "compat.h"
+
 #define QEMU_START_MS 60000
 #define QMP_IO_MS 5000
 

@@ -321,7 +321,18 @@ lease_parse_bootpd(const char *buf, size_t len, struct lease_set *out)
 {
 	static const struct scan_ops ops = { parse_block, parse_stray };
 
+	size_t blocks = 0;
+
 	memset(out, 0, sizeof *out);
+	/* Size the array once: growing it by doubling copied and faulted in
+	 * most of a 10,000-lease parse. Every block opens with a '{'. */
+	for (const char *p = buf, *e = buf + len;
+	    (p = memchr(p, '{', (size_t)(e - p))) != NULL; p++)
+		blocks++;
+	if (blocks > 0) {
+		out->cap = blocks;
+		out->v = xmalloc(blocks * sizeof *out->v);
+	}
 	scan(buf, len, &ops, out);
 }
 

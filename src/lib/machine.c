@@ -137,6 +137,10 @@ machine_ctx_init(struct machine_ctx *ctx, const char *store, struct inv *inv)
 	s = getenv("XHINV_BOOTPD_RELOAD");
 	ctx->bootpd_reload = s && *s ? s :
 	    "launchctl kickstart -k system/com.apple.bootpd";
+	s = getenv("XHINV_EXPORTS");
+	ctx->exports = s && *s ? s : "/etc/exports";
+	s = getenv("XHINV_NFSD");
+	ctx->nfsd = s && *s ? s : "nfsd";
 	s = getenv("XHINV_PRIV_CHECK");
 #ifdef __APPLE__
 	ctx->enforce_priv = !(s && strcmp(s, "0") == 0);
@@ -353,14 +357,75 @@ ip_moved(struct machine_ctx *ctx, int64_t from, const char *ip,
 	return rc;
 }
 
+/* The lease the VM's DHCP request produced: recorded, with the IP. */
+static int
+lease_seen(struct machine_ctx *ctx, struct mi_net *n, struct inv_machine *m,
+    struct boot *b, const struct lease *l, struct xherr *err)
+{
+	char *det = mi_detail("{s:s,s:s,s:s}", "ip", l->ip, "mac", l->mac,
+	    "since", b->since);
+	int learned = mi_net_is_vmnet(n), rc = -1;
+	int64_t from = 0;
+
+	if (inv_begin(ctx->inv, err) == -1 ||
+	    (learned && inv_nic_set_ip(ctx->inv, m->id, l->ip, &from,
+	    err) == -1) ||
+	    (from != 0 && ip_moved(ctx, from, l->ip, m->name, err) == -1) ||
+	    inv_lease_seen(ctx->inv, n->row.id, l, n->row.lease_file,
+	    err) == -1 ||
+	    inv_event(ctx->inv, m->id, "ip", util_mono_ms() - b->t0, det,
+	    err) == -1 ||
+	    inv_commit(ctx->inv, err) == -1) {
+		inv_rollback(ctx->inv);
+		goto out;
+	}
+	snprintf(m->ip, sizeof m->ip, "%s", l->ip);
+	b->lease_seen = 1;
+	rc = 0;
+out:
+	free(det);
+	return rc;
+}
+
+/*
+ * 1: this boot's lease is in the file (and recorded), 0: not yet. A lease
+ * left by an earlier boot keeps its expiry; only a renewed one counts.
+ */
+static int
+lease_check(struct machine_ctx *ctx, struct mi_net *n, struct inv_machine *m,
+    struct boot *b, struct xherr *err)
+{
+	struct lease_set ls;
+	const struct lease *l;
+	int rc = 0;
+
+	if (mi_read_leases(n, &ls, err) == -1)
+		return -1;
+	l = lease_find(&ls, m->mac, util_now_ms() / 1000);
+	/* Reserved (bridge): the lease must carry that address; learned
+	 * (vmnet): whichever bootpd gave. */
+	if (l != NULL && (mi_net_is_vmnet(n) || strcmp(l->ip, m->ip) == 0) &&
+	    (b->stale_expiry < 0 || l->expires != b->stale_expiry ||
+	    l->expires == 0))
+		rc = lease_seen(ctx, n, m, b, l, err) == -1 ? -1 : 1;
+	lease_set_release(&ls);
+	return rc;
+}
+
+/*
+ * Wait for the VM's lease: the file is read again when the watch says it
+ * changed (a 10,000-lease file takes milliseconds to parse, and other
+ * daemons write in /var/db too), and every WAIT_REREAD_MS regardless.
+ */
 static int
 wait_ip(struct machine_ctx *ctx, struct mi_net *n, struct inv_machine *m,
     struct boot *b, int64_t deadline, struct xherr *err)
 {
 	struct watch *w = NULL;
-	int rc = -1;
+	int64_t next_read = 0, left;
+	int rc = -1, changed = 1, got;
 
-	if (m->ip[0] != '\0')
+	if (m->ip[0] != '\0' && !mi_net_is_vmnet(n))
 		mi_say(ctx, "waiting for %s to get %s from dnsmasq (lease file %s)",
 		    m->mac, m->ip, n->row.lease_file);
 	else
@@ -370,45 +435,13 @@ wait_ip(struct machine_ctx *ctx, struct mi_net *n, struct inv_machine *m,
 	    watch_open(&w, n->row.lease_file, err) == -1)
 		return -1;
 	for (;;) {
-		struct lease_set ls;
-		const struct lease *l;
-
-		if (mi_read_leases(n, &ls, err) == -1)
-			goto out;
-		l = lease_find(&ls, m->mac, util_now_ms() / 1000);
-		/* Reserved (bridge): the lease must carry that address;
-		 * learned (vmnet): whichever bootpd gave. */
-		if (l != NULL && (mi_net_is_vmnet(n) ||
-		    strcmp(l->ip, m->ip) == 0) &&
-		    (b->stale_expiry < 0 || l->expires != b->stale_expiry ||
-		    l->expires == 0)) {
-			int64_t ms = util_mono_ms() - b->t0;
-			char *det = mi_detail("{s:s,s:s,s:s}", "ip", l->ip, "mac",
-			    l->mac, "since", b->since);
-			int learned = mi_net_is_vmnet(n);
-			int64_t from = 0;
-			if (inv_begin(ctx->inv, err) == -1 ||
-			    (learned && inv_nic_set_ip(ctx->inv, m->id, l->ip,
-			    &from, err) == -1) ||
-			    (from != 0 && ip_moved(ctx, from, l->ip, m->name,
-			    err) == -1) ||
-			    inv_lease_seen(ctx->inv, n->row.id, l,
-			    n->row.lease_file, err) == -1 ||
-			    inv_event(ctx->inv, m->id, "ip", ms, det, err) == -1 ||
-			    inv_commit(ctx->inv, err) == -1) {
-				inv_rollback(ctx->inv);
-				free(det);
-				lease_set_release(&ls);
+		if (changed || util_mono_ms() >= next_read) {
+			if ((got = lease_check(ctx, n, m, b, err)) != 0) {
+				rc = got == 1 ? 0 : -1;
 				goto out;
 			}
-			free(det);
-			snprintf(m->ip, sizeof m->ip, "%s", l->ip);
-			lease_set_release(&ls);
-			b->lease_seen = 1;
-			rc = 0;
-			goto out;
+			next_read = util_mono_ms() + WAIT_REREAD_MS;
 		}
-		lease_set_release(&ls);
 		if (mi_cancelled(ctx)) {
 			xherr_set(err, XHE_FAIL, "interrupted");
 			goto out;
@@ -420,16 +453,17 @@ wait_ip(struct machine_ctx *ctx, struct mi_net *n, struct inv_machine *m,
 			free(log);
 			goto out;
 		}
-		int64_t left = deadline - util_mono_ms();
-		if (left <= 0) {
+		if ((left = deadline - util_mono_ms()) <= 0) {
+			int resv = m->ip[0] && !mi_net_is_vmnet(n);
 			xherr_set(err, XHE_TIMEOUT, "no DHCP lease for MAC %s%s%s%s "
-			    "in %s after %lld s", m->mac, m->ip[0] ?
-			    " (reserved IP " : "", m->ip, m->ip[0] ? ")" : "",
+			    "in %s after %lld s", m->mac, resv ?
+			    " (reserved IP " : "", resv ? m->ip : "", resv ? ")" : "",
 			    n->row.lease_file,
 			    (long long)((util_mono_ms() - b->t0) / 1000));
 			goto out;
 		}
-		if (watch_wait(w, left < 500 ? (int)left : 500) == -1) {
+		/* Short waits: the VM's death and ^C are noticed within one. */
+		if ((changed = watch_wait(w, left < 500 ? (int)left : 500)) == -1) {
 			xherr_sys(err, "cannot watch %s", n->row.lease_file);
 			goto out;
 		}
@@ -470,7 +504,8 @@ vm_paths_release(struct vm_paths *p)
 }
 
 static void
-vm_of(const struct inv_machine *m, const struct vm_paths *p, struct hv_vm *vm)
+vm_of(const struct inv_machine *m, const struct vm_paths *p,
+    const struct mi_shares *sh, struct hv_vm *vm)
 {
 	memset(vm, 0, sizeof *vm);
 	vm->name = m->name;
@@ -489,6 +524,10 @@ vm_of(const struct inv_machine *m, const struct vm_paths *p, struct hv_vm *vm)
 	vm->serial_log = p->serial;
 	vm->pidfile = p->pidf;
 	vm->log = p->log;
+	if (sh != NULL) {
+		vm->shares = sh->hv;
+		vm->nshares = sh->n9p;
+	}
 }
 
 /* On macOS (or with XHINV_PRIV_CHECK=1) the original's privilege model
@@ -523,7 +562,7 @@ xhyve_learn_mac(struct machine_ctx *ctx, struct inv_machine *m,
 	if ((bin = hv_xhyve_binary(err)) == NULL)
 		return -1;
 	vm_paths_init(m, &p);
-	vm_of(m, &p, &vm);
+	vm_of(m, &p, NULL, &vm);
 	mi_say(ctx, "asking %s for the MAC vmnet gives UUID %s", bin, m->uuid);
 	if (hv_xhyve_mac(&vm, bin, m->mac, err) == -1)
 		goto out;
@@ -548,7 +587,8 @@ out:
 
 static int
 launch_qemu(struct machine_ctx *ctx, struct inv_machine *m, struct mi_net *n,
-    struct boot *b, const struct vm_paths *p, struct xherr *err)
+    struct boot *b, const struct vm_paths *p, const struct mi_shares *sh,
+    struct xherr *err)
 {
 	struct hv_vm vm;
 	char tap[16];
@@ -561,7 +601,7 @@ launch_qemu(struct machine_ctx *ctx, struct inv_machine *m, struct mi_net *n,
 		goto out;
 	if ((qmpfd = hv_qemu_qmp_listen(p->qmp, err)) == -1)
 		goto out;
-	vm_of(m, p, &vm);
+	vm_of(m, p, sh, &vm);
 	vm.tap_fd = tapfd;
 	vm.qmp_fd = qmpfd;
 	vm.kvm = hv_qemu_kvm_usable();
@@ -582,7 +622,7 @@ out:
 
 static int
 launch_xhyve(struct machine_ctx *ctx, struct inv_machine *m, struct boot *b,
-    const struct vm_paths *p, struct xherr *err)
+    const struct vm_paths *p, const struct mi_shares *sh, struct xherr *err)
 {
 	struct hv_vm vm;
 	char *bin;
@@ -590,7 +630,7 @@ launch_xhyve(struct machine_ctx *ctx, struct inv_machine *m, struct boot *b,
 
 	if ((bin = hv_xhyve_binary(err)) == NULL)
 		return -1;
-	vm_of(m, p, &vm);
+	vm_of(m, p, sh, &vm);
 	mi_say(ctx, "starting %s (%s, %d CPU, %d MB)", m->name, bin, m->cpus,
 	    m->memory_mb);
 	rc = hv_xhyve_launch(&vm, bin, p->exitf, &b->proc, b->console,
@@ -613,18 +653,22 @@ boot(struct machine_ctx *ctx, struct inv_machine *m, struct boot *b,
 {
 	struct mi_net n;
 	struct vm_paths p;
+	struct mi_shares sh;
 	int rc = -1, xhyve = strcmp(m->backend, "xhyve") == 0;
 	int64_t deadline = b->t0 + (int64_t)timeout_s * 1000;
 
+	if (mi_shares_load(ctx, m->id, &sh, err) == -1)
+		return -1;
 	vm_paths_init(m, &p);
 	if ((m->network_id != 0 ? mi_net_load_id(ctx, m->network_id, &n, err) :
 	    mi_net_load(ctx, m->backend, &n, err)) == -1) {
 		vm_paths_release(&p);
+		mi_shares_release(&sh);
 		return -1;
 	}
 	b->stale_expiry = mi_lease_expiry(&n, m->mac);
-	if ((xhyve ? launch_xhyve(ctx, m, b, &p, err) :
-	    launch_qemu(ctx, m, &n, b, &p, err)) == -1)
+	if ((xhyve ? launch_xhyve(ctx, m, b, &p, &sh, err) :
+	    launch_qemu(ctx, m, &n, b, &p, &sh, err)) == -1)
 		goto out;
 	char *det = mi_detail("{s:i,s:s,s:s,s:s,s:s?}", "pid", (int)b->proc.pid,
 	    "exe", b->proc.exe, "accel", b->accel, "since", b->since, "console",
@@ -641,7 +685,8 @@ boot(struct machine_ctx *ctx, struct inv_machine *m, struct boot *b,
 		goto out;
 	}
 	free(det);
-	if (wait_ip(ctx, &n, m, b, deadline, err) == -1)
+	if (wait_ip(ctx, &n, m, b, deadline, err) == -1 ||
+	    mi_shares_export(ctx, m, &sh, err) == -1)
 		goto out;
 	mi_say(ctx, "waiting for SSH on %s:22", m->ip);
 	int64_t left = deadline - util_mono_ms();
@@ -649,12 +694,14 @@ boot(struct machine_ctx *ctx, struct inv_machine *m, struct boot *b,
 	    err) == -1)
 		goto out;
 	if (mi_event1(ctx, m->id, "ssh-ready", util_mono_ms() - b->t0,
-	    mi_detail("{s:s,s:s}", "ip", m->ip, "since", b->since), err) == -1)
+	    mi_detail("{s:s,s:s}", "ip", m->ip, "since", b->since), err) == -1 ||
+	    mi_shares_mount(ctx, m, &sh, n.row.gateway, err) == -1)
 		goto out;
 	rc = 0;
 out:
 	mi_net_release(&n);
 	vm_paths_release(&p);
+	mi_shares_release(&sh);
 	return rc;
 }
 
@@ -721,6 +768,49 @@ machine_precheck(struct machine_ctx *ctx, const char *backend,
 	return 0;
 }
 
+/* Shares: existing directories, given once, within the slots. */
+static int
+check_shares(const struct machine_create_opts *o, struct xherr *err)
+{
+	const char *backend = o->backend && *o->backend ? o->backend :
+	    MACHINE_DEFAULT_BACKEND;
+	struct stat st;
+	int i, j;
+
+	if (o->nnfs > 0 && strcmp(backend, "xhyve") != 0)
+		return xherr_set(err, XHE_USAGE, "NFS shares need the xhyve "
+		    "backend (macOS nfsd exports them); share with 9p instead");
+	if (o->n9p + o->nnfs > SHARE_MAX)
+		return xherr_set(err, XHE_USAGE, "%d shared folders: at most %d",
+		    o->n9p + o->nnfs, SHARE_MAX);
+	if ((o->root_9p && *o->root_9p &&
+	    share_check_path("9p share root", o->root_9p, err) == -1) ||
+	    (o->root_nfs && *o->root_nfs &&
+	    share_check_path("NFS share root", o->root_nfs, err) == -1)) {
+		err->code = XHE_USAGE;
+		return -1;
+	}
+	for (i = 0; i < o->n9p + o->nnfs; i++) {
+		int nfs = i >= o->n9p;
+		const char *h = nfs ? o->shares_nfs[i - o->n9p] : o->shares_9p[i];
+		const char *what = nfs ? "NFS share" : "9p share";
+		if (share_check_path(what, h, err) == -1) {
+			err->code = XHE_USAGE;
+			return -1;
+		}
+		if (stat(h, &st) == -1 || !S_ISDIR(st.st_mode))
+			return xherr_set(err, XHE_USAGE, "%s %s: %s", what, h,
+			    errno == ENOENT ? "no such directory" :
+			    "not a directory");
+		for (j = nfs ? o->n9p : 0; j < i; j++)
+			if (strcmp(h, j >= o->n9p ? o->shares_nfs[j - o->n9p] :
+			    o->shares_9p[j]) == 0)
+				return xherr_set(err, XHE_USAGE, "%s %s is "
+				    "given twice", what, h);
+	}
+	return 0;
+}
+
 int
 machine_check_create(const struct machine_create_opts *o, struct xherr *err)
 {
@@ -755,7 +845,7 @@ machine_check_create(const struct machine_create_opts *o, struct xherr *err)
 	    strcmp(o->backend, "qemu") != 0 && strcmp(o->backend, "xhyve") != 0)
 		return xherr_set(err, XHE_USAGE, "backend \"%s\": use qemu or "
 		    "xhyve", o->backend);
-	return 0;
+	return check_shares(o, err);
 }
 
 const char *
@@ -764,6 +854,29 @@ mi_base_name(const char *p)
 	const char *s = strrchr(p, '/');
 
 	return s ? s + 1 : p;
+}
+
+int
+mi_run_words(const char *words, const char *const *extra, int nextra,
+    int timeout_ms, struct buf *out, int *status, struct xherr *err)
+{
+	char *copy = xstrdup(words), *w, *save = NULL;
+	struct strv argv;
+	int rc;
+
+	strv_init(&argv);
+	for (w = strtok_r(copy, " ", &save); w; w = strtok_r(NULL, " ", &save))
+		strv_add(&argv, w);
+	for (int i = 0; i < nextra; i++)
+		strv_add(&argv, extra[i]);
+	free(copy);
+	if (argv.n == 0) {
+		strv_release(&argv);
+		return xherr_set(err, XHE_INVAL, "an empty command");
+	}
+	rc = proc_run(argv.v, timeout_ms, out, status, err);
+	strv_release(&argv);
+	return rc;
 }
 
 /* Files a create makes inside the machine directory. */
@@ -864,6 +977,9 @@ give_back(const char *dir)
 }
 
 /* Undo a create that failed after its row was recorded. */
+static int unexport(struct machine_ctx *ctx, const struct inv_machine *m,
+    struct xherr *err);
+
 static void
 create_rollback(struct machine_ctx *ctx, struct inv_machine *m,
     struct boot *b, int made_dir, const char *reason)
@@ -888,6 +1004,7 @@ create_rollback(struct machine_ctx *ctx, struct inv_machine *m,
 		mi_net_sync_hosts(ctx, &n, NULL);
 		mi_net_release(&n);
 	}
+	unexport(ctx, m, NULL);
 	remove_machine_files(m, made_dir);
 	if (inv_begin(ctx->inv, NULL) == 0) {
 		char *det = mi_detail("{s:s,s:b}", "reason", reason,
@@ -1044,7 +1161,8 @@ machine_create(struct machine_ctx *ctx, const struct machine_create_opts *o,
 	    (m.image_id = img.id, inv_machine_insert(ctx->inv, &m, err)) == -1 ||
 	    (!xhyve && inv_nic_reserve(ctx->inv, m.id, n.row.id, m.mac, lo, hi,
 	    m.ip, err) == -1) ||
-	    inv_disk_insert(ctx->inv, m.id, disk, "raw", m.disk_mb, err) == -1) {
+	    inv_disk_insert(ctx->inv, m.id, disk, "raw", m.disk_mb, err) == -1 ||
+	    mi_shares_record(ctx, m.id, o, err) == -1) {
 		inv_rollback(ctx->inv);
 		free(disk);
 		goto out;
@@ -1290,6 +1408,22 @@ machine_restart(struct machine_ctx *ctx, const char *name, int timeout_s,
 
 /* Remove */
 
+/* A machine with NFS shares: its /etc/exports blocks go with it. */
+static int
+unexport(struct machine_ctx *ctx, const struct inv_machine *m,
+    struct xherr *err)
+{
+	struct mi_shares sh;
+	int rc = 0;
+
+	if (mi_shares_load(ctx, m->id, &sh, err) == -1)
+		return -1;
+	if (sh.nnfs > 0)
+		rc = mi_shares_unexport(ctx, m, err);
+	mi_shares_release(&sh);
+	return rc;
+}
+
 int
 machine_rm(struct machine_ctx *ctx, const char *name, int force,
     struct xherr *err)
@@ -1325,6 +1459,8 @@ machine_rm(struct machine_ctx *ctx, const char *name, int force,
 			    "recorded as pending; run sudo xhinv gc", m.name,
 			    n.row.lease_file);
 	}
+	if (unexport(ctx, &m, err) == -1 && !force)
+		goto out;
 	if (util_rm_tree(m.dir, err) == -1 && !force)
 		goto out;
 	char *det = mi_detail("{s:s,s:s,s:b}", "mac", m.mac, "ip", m.ip,

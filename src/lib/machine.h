@@ -70,6 +70,11 @@ struct machine_ctx {
 	const char *bootpd_leases;
 	const char *bootpd_reload;
 	int enforce_priv;
+	/* NFS shares (xhyve): XHINV_EXPORTS (default /etc/exports) and
+	 * XHINV_NFSD, macOS nfsd's command words (default "nfsd"), run as
+	 * `nfsd -F FILE checkexports` and `nfsd update` */
+	const char *exports;
+	const char *nfsd;
 	/* bytes done and expected (-1: unknown), a few times a second */
 	void (*download_progress)(void *arg, int64_t done, int64_t total);
 };
@@ -93,6 +98,15 @@ struct machine_create_opts {
 	const char *initrd_member;	/* NULL: found by name */
 	int timeout_s;			/* for IP and SSH; 0: default */
 	int dir_may_exist;		/* docker-machine made the directory */
+	/* Shared folders (share.h): absolute host directories, mounted by
+	 * the guest under the roots (NULL: the original's defaults) on each
+	 * start. NFS needs the xhyve backend (macOS nfsd). */
+	const char *const *shares_9p;
+	int n9p;
+	const char *root_9p;
+	const char *const *shares_nfs;
+	int nnfs;
+	const char *root_nfs;
 };
 
 /* What a backend needs on this host, before anything is made: qemu, the

@@ -2,7 +2,8 @@
  * machine_int.h: what the machine module's files share (machine.c: the
  * lifecycle; machine_net.c: networks and leases; machine_image.c: ISOs, the
  * cache and kernel extraction; machine_gc.c: gc, cache prune, network
- * down). Not for other modules: they use machine.h.
+ * down; machine_share.c: shared folders). Not for other modules: they use
+ * machine.h.
  */
 #ifndef MACHINE_INT_H
 #define MACHINE_INT_H
@@ -10,10 +11,13 @@
 #include <stdint.h>
 
 #include "cache.h"
+#include "hv.h"
 #include "iso.h"
 #include "lease.h"
 #include "machine.h"
 #include "net.h"
+#include "share.h"
+#include "util.h"
 #include "xherr.h"
 
 #define NETWORK_NAME "shared"
@@ -24,6 +28,7 @@
 #define BOOTPD_TRIES 3		/* rewrites refused because bootpd wrote */
 #define KILL_WAIT_MS 10000
 #define LEASE_FILE_MAX (64u << 20)
+#define WAIT_REREAD_MS 2000	/* a lease file is read again at least this often */
 
 /* Helpers (machine.c) */
 void mi_say(struct machine_ctx *ctx, const char *fmt, ...) XH_PRINTF(2, 3);
@@ -40,6 +45,10 @@ int mi_record_exited(struct machine_ctx *ctx, int64_t machine_id, int64_t row,
     const struct proc_ident *p, int st, struct xherr *err);
 char *mi_mfile(const struct inv_machine *m, const char *suffix);
 const char *mi_base_name(const char *p);
+/* Run a command given as words split on spaces (a setting such as
+ * XHINV_NFSD="sudo nfsd"; no shell), with extra arguments after them. */
+int mi_run_words(const char *words, const char *const *extra, int nextra,
+    int timeout_ms, struct buf *out, int *status, struct xherr *err);
 
 /* Networks and leases (machine_net.c) */
 struct mi_net {
@@ -80,6 +89,27 @@ int mi_read_leases(const struct mi_net *n, struct lease_set *ls,
 int mi_lease_drop(struct machine_ctx *ctx, struct mi_net *n, const char *mac,
     const char *ip, int *dropped, int *pending, struct xherr *err);
 int64_t mi_lease_expiry(const struct mi_net *n, const char *mac);
+
+/* Shared folders (machine_share.c) */
+struct mi_shares {
+	struct share v[SHARE_MAX];	/* 9p first, by position */
+	struct hv_share hv[SHARE_MAX];	/* the 9p ones, for the hypervisor */
+	int n, n9p, nnfs;
+};
+int mi_shares_record(struct machine_ctx *ctx, int64_t machine_id,
+    const struct machine_create_opts *o, struct xherr *err);
+int mi_shares_load(struct machine_ctx *ctx, int64_t machine_id,
+    struct mi_shares *s, struct xherr *err);
+void mi_shares_release(struct mi_shares *s);
+/* NFS shares: the machine's /etc/exports blocks for its current IP. */
+int mi_shares_export(struct machine_ctx *ctx, const struct inv_machine *m,
+    const struct mi_shares *s, struct xherr *err);
+/* Remove every /etc/exports block of the machine (rm). */
+int mi_shares_unexport(struct machine_ctx *ctx, const struct inv_machine *m,
+    struct xherr *err);
+/* Mount every share in the guest over SSH (each start). */
+int mi_shares_mount(struct machine_ctx *ctx, const struct inv_machine *m,
+    const struct mi_shares *s, const char *host_ip, struct xherr *err);
 
 /* ISOs (machine_image.c) */
 int mi_image_get(struct machine_ctx *ctx, const char *source,

@@ -459,25 +459,19 @@ static void
 bootpd_reload(struct machine_ctx *ctx)
 {
 	struct xherr rerr = XHERR_INIT;
-	char *words = xstrdup(ctx->bootpd_reload), *w, *save = NULL;
-	struct strv argv;
 	struct buf o;
 	int status = 0;
 
-	strv_init(&argv);
 	buf_init(&o);
-	for (w = strtok_r(words, " ", &save); w; w = strtok_r(NULL, " ", &save))
-		strv_add(&argv, w);
-	if (argv.n > 0 && (proc_run(argv.v, BOOTPD_RELOAD_MS, &o, &status,
-	    &rerr) == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)) {
+	if (mi_run_words(ctx->bootpd_reload, NULL, 0, BOOTPD_RELOAD_MS, &o,
+	    &status, &rerr) == -1 || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) != 0) {
 		buf_rtrim(&o);
 		mi_say(ctx, "warning: %s did not reload bootpd: %s",
 		    ctx->bootpd_reload, rerr.msg[0] ? rerr.msg :
 		    o.len ? buf_str(&o) : proc_status_text(status));
 	}
-	strv_release(&argv);
 	buf_release(&o);
-	free(words);
 }
 
 /*

@@ -11,6 +11,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "compat.h"
+
 const char *
 proc_status_str(int status)
 {

@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "compat.h"
 #include "proc.h"
 
 #define KEYGEN_MS 30000
@@ -155,4 +156,32 @@ ssh_client_argv(const char *key, const char *ip, char *const *cmd, int ncmd,
 		for (i = 0; i < ncmd; i++)
 			strv_add(argv, cmd[i]);
 	}
+}
+
+int
+ssh_run(const char *key, const char *ip, const char *script, int timeout_ms,
+    struct buf *out, struct xherr *err)
+{
+	char *cmd[1] = { (char *)script };
+	struct strv argv;
+	int status, rc = -1;
+	const char *text, *last;
+
+	strv_init(&argv);
+	ssh_client_argv(key, ip, cmd, 1, &argv);
+	if (proc_run(argv.v, timeout_ms, out, &status, err) == -1)
+		goto done;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		rc = 0;
+		goto done;
+	}
+	buf_rtrim(out);
+	text = buf_str(out);
+	last = strrchr(text, '\n');
+	xherr_set(err, XHE_FAIL, "the command over SSH to %s %s%s%s", ip,
+	    proc_status_text(status), *text ? ": " : "",
+	    last ? last + 1 : text);
+done:
+	strv_release(&argv);
+	return rc;
 }

@@ -4,6 +4,15 @@
 #include <jansson.h>
 #include <stdio.h>
 
+static int
+add_share(void *arg, const struct inv_share *s)
+{
+	json_array_append_new(arg, json_pack("{s:s,s:s,s:s,s:s?}", "kind",
+	    s->kind, "host", s->host_path, "guest", s->guest_path, "tag",
+	    s->tag));
+	return 0;
+}
+
 int
 cmd_inspect(struct cli *cli, int argc, char **argv)
 {
@@ -14,7 +23,7 @@ cmd_inspect(struct cli *cli, int argc, char **argv)
 	struct xherr err = XHERR_INIT;
 	struct inv_machine m;
 	const char *name;
-	json_t *o, *proc = NULL;
+	json_t *o, *proc = NULL, *shares;
 	int state;
 
 	if (cli_getopt(cli, argc, argv, "h", lo) != -1)
@@ -23,20 +32,27 @@ cmd_inspect(struct cli *cli, int argc, char **argv)
 		return 2;
 	if (machine_get(&cli->mctx, name, &m, &state, &err) == -1)
 		return cli_fail(&err);
+	shares = json_array();
+	if (inv_share_each(cli->inv, m.id, add_share, shares, &err) == -1) {
+		json_decref(shares);
+		inv_machine_release(&m);
+		return cli_fail(&err);
+	}
 	if (m.proc_row != 0)
 		proc = json_pack("{s:i,s:I,s:s,s:s,s:s?}", "pid", (int)m.proc.pid,
 		    "start_time", (json_int_t)m.proc.start_time, "exe",
 		    m.proc.exe, "boot_id", m.proc.boot_id, "console",
 		    m.console[0] ? m.console : NULL);
 	o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:i,s:i,s:I,s:s,s:s?,s:s?,s:s?,"
-	    "s:s?,s:s?,s:s?,s:I,s:o?}",
+	    "s:s?,s:s?,s:s?,s:I,s:o,s:o?}",
 	    "name", m.name, "state", machine_state_str(state), "status", m.status,
 	    "uuid", m.uuid, "backend", m.backend, "cpus", m.cpus,
 	    "memory_mb", m.memory_mb, "disk_mb", (json_int_t)m.disk_mb,
 	    "dir", m.dir, "mac", m.mac[0] ? m.mac : NULL,
 	    "ip", m.ip[0] ? m.ip : NULL, "iso", m.iso, "kernel", m.kernel,
 	    "initrd", m.initrd, "cmdline", m.cmdline,
-	    "created_ms", (json_int_t)m.created_at, "process", proc);
+	    "created_ms", (json_int_t)m.created_at, "shares", shares,
+	    "process", proc);
 	json_dumpf(o, stdout, JSON_INDENT(2));
 	printf("\n");
 	json_decref(o);

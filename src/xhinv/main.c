@@ -28,7 +28,12 @@ const struct cmd cli_commands[] = {
 	  "  --disk-size MB       disk size in MB (default 20000)\n"
 	  "  --uuid UUID          machine UUID; fixes the MAC and so the IP\n"
 	  "  --cmdline TEXT       kernel command line (default: the ISO's)\n"
-	  "  --timeout S          seconds to wait for IP and SSH (default 120)\n",
+	  "  --timeout S          seconds to wait for IP and SSH (default 120)\n"
+	  "  --share DIR          share a host folder over virtio-9p (repeatable)\n"
+	  "  --share-root DIR     where the guest mounts them (/xhyve-virtio9p)\n"
+	  "  --nfs-share DIR      export a host folder over NFS, xhyve backend\n"
+	  "                       only (repeatable)\n"
+	  "  --nfs-share-root DIR where the guest mounts them (/xhyve-nfsshares)\n",
 	  CMD_INV_RW },
 	{ "start", cmd_start, "NAME [--timeout S]", "start a stopped machine",
 	  "  --timeout S          seconds to wait for IP and SSH (default 120)\n",

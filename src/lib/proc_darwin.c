@@ -1,0 +1,65 @@
+/*
+ * proc_darwin: process identity from libproc, the boot's from sysctl.
+ * Written against Apple's documented interfaces (proc_pidinfo(3)'s
+ * PROC_PIDTBSDINFO, proc_pidpath, sysctl kern.bootsessionuuid); not
+ * compiled on the Linux build machines.
+ */
+#include "proc.h"
+
+#include <errno.h>
+#include <libproc.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/proc_info.h>
+#include <sys/sysctl.h>
+
+static pthread_once_t boot_once = PTHREAD_ONCE_INIT;
+static char boot_id[40];
+static int boot_errno;
+
+static void
+boot_read(void)
+{
+	size_t n = sizeof boot_id;
+
+	if (sysctlbyname("kern.bootsessionuuid", boot_id, &n, NULL, 0) == -1)
+		boot_errno = errno ? errno : EIO;
+	boot_id[sizeof boot_id - 1] = '\0';
+}
+
+int
+proc_boot_id(char out[40], struct xherr *err)
+{
+	pthread_once(&boot_once, boot_read);
+	if (boot_errno != 0) {
+		errno = boot_errno;
+		return xherr_sys(err, "cannot read the boot session id");
+	}
+	memcpy(out, boot_id, sizeof boot_id);
+	return 0;
+}
+
+int
+proc_ident_read(pid_t pid, struct proc_ident *out, struct xherr *err)
+{
+	struct proc_bsdinfo bi;
+	char path[PROC_PIDPATHINFO_MAXSIZE];
+
+	memset(out, 0, sizeof *out);
+	if (proc_pidinfo(pid, PROC_PIDTBSDINFO, 0, &bi, sizeof bi) !=
+	    (int)sizeof bi)
+		return xherr_set(err, XHE_NOTFOUND, "no process %d", (int)pid);
+	if (bi.pbi_status == SZOMB)
+		return xherr_set(err, XHE_NOTFOUND, "process %d has exited",
+		    (int)pid);
+	if (proc_pidpath(pid, path, sizeof path) <= 0)
+		return xherr_sys(err, "cannot read the executable of process %d",
+		    (int)pid);
+	snprintf(out->exe, sizeof out->exe, "%s", path);
+	out->pid = pid;
+	/* Microseconds since the epoch: unique per pid as Linux's ticks are. */
+	out->start_time = (unsigned long long)bi.pbi_start_tvsec * 1000000ULL +
+	    bi.pbi_start_tvusec;
+	return proc_boot_id(out->boot_id, err);
+}

@@ -1,0 +1,68 @@
+#!/bin/bash
+# A host folder shared over virtio-9p into a real QEMU guest: QEMU's
+# -fsdev/virtio-9p-pci with the original's tags (host-0, host-1, ...), the
+# guest mounting each share over SSH on every start, as the original did
+# (§12). Reads and writes go both ways; a name with a space and a quote
+# survives the shell the mount script runs in.
+. "$(dirname "$0")/lib.sh"
+need_vm
+
+A=$STORE/share-a
+B="$STORE/it's b"
+mkdir -p "$A" "$B"
+echo "from the host" > "$A/hello"
+echo "second share" > "$B/note"
+
+# Usage errors, before anything is made.
+out=$(x create bad --iso "$ISO" --share "$STORE/nope" 2>&1)
+is "$?" 2 "a share that does not exist is a usage error"
+like "$out" "9p share $STORE/nope: no such directory" "saying which"
+out=$(x create bad --iso "$ISO" --nfs-share "$A" 2>&1)
+is "$?" 2 "NFS shares on the QEMU backend are refused"
+like "$out" "NFS shares need the xhyve backend" "saying why"
+out=$(x create bad --iso "$ISO" --share "$A" --share "$A" 2>&1)
+like "$out" "9p share $A is given twice" "a share given twice is refused"
+ok "and nothing was recorded" test -z "$(sql "SELECT name FROM machine WHERE name = 'bad'")"
+
+# A relative path is taken against the current directory.
+(cd "$STORE" && x create s1 --iso "$ISO" $VMOPTS --share share-a --share "$B" \
+	>"$STORE/out" 2>"$STORE/err")
+ok "create with two 9p shares" test $? -eq 0 || show "$STORE/err"
+like "$(cat "$STORE/err")" "mounting 2 shared folders in s1" "create mounts them"
+GA=/xhyve-virtio9p$A
+GB="/xhyve-virtio9p$B"
+is "$(sql "SELECT kind || ' ' || tag || ' ' || host_path || ' ' || guest_path FROM share ORDER BY position")" \
+	"9p host-0 $A $GA
+9p host-1 $B $GB" "the inventory records both, tagged as the original's slots"
+like "$(x inspect s1)" "\"tag\": \"host-1\"" "inspect lists them"
+pid=$(sql "SELECT pid FROM machines WHERE name = 's1' AND removed IS NULL")
+like "$(tr '\0' ' ' < "/proc/$pid/cmdline")" \
+	"-fsdev local,id=fs0,path=$A,security_model=none -device virtio-9p-pci,fsdev=fs0,mount_tag=host-0" \
+	"QEMU exports the first share as host-0"
+
+is "$(x ssh s1 cat "$GA/hello" 2>&1)" "from the host" "the guest reads the host's file"
+is "$(x ssh s1 cat "\"$GB/note\"" 2>&1)" "second share" \
+	"and the second share, its name quoted"
+x ssh s1 "sudo sh -c 'echo from the guest > $GA/back'" >/dev/null 2>&1
+is "$(cat "$A/back" 2>&1)" "from the guest" "the host reads what the guest wrote"
+
+# Mounts do not survive a reboot: every start mounts again.
+x stop s1 >/dev/null 2>&1
+x start s1 >/dev/null 2>"$STORE/err"
+ok "start again" test $? -eq 0 || show "$STORE/err"
+echo "after the restart" > "$A/later"
+is "$(x ssh s1 cat "$GA/later" 2>&1)" "after the restart" "the share is mounted again"
+is "$(sql "SELECT count(*) FROM event e JOIN machine m ON m.id = e.machine_id WHERE m.name = 's1' AND kind = 'share-mount'")" \
+	2 "a share-mount event per start"
+
+# A share the guest cannot mount fails the start and says why.
+x stop s1 >/dev/null 2>&1
+x sql --write "UPDATE share SET guest_path = '/proc/no/such' WHERE position = 1" >/dev/null
+out=$(x start s1 2>&1)
+ok "a start whose mount fails fails" test $? -eq 1
+like "$out" "cannot mount the shared folders in s1: the command over SSH to .* exited with status" \
+	"with the guest's reason"
+
+x rm -f s1 >/dev/null 2>&1
+ok "rm leaves the host folders alone" test -f "$A/hello" -a -f "$A/back"
+done_testing
