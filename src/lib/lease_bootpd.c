@@ -326,7 +326,7 @@ lease_parse_bootpd(const char *buf, size_t len, struct lease_set *out)
 	memset(out, 0, sizeof *out);
 	/* Size the array once: growing it by doubling copied and faulted in
 	 * most of a 10,000-lease parse. Every block opens with a '{'. */
-	for (const char *p = buf, *e = buf + len;
+	for (const char *p = buf, *e = buf + len; p != NULL && p < e &&
 	    (p = memchr(p, '{', (size_t)(e - p))) != NULL; p++)
 		blocks++;
 	if (blocks > 0) {

@@ -33,7 +33,8 @@ const struct cmd cli_commands[] = {
 	  "  --share-root DIR     where the guest mounts them (/xhyve-virtio9p)\n"
 	  "  --nfs-share DIR      export a host folder over NFS, xhyve backend\n"
 	  "                       only (repeatable)\n"
-	  "  --nfs-share-root DIR where the guest mounts them (/xhyve-nfsshares)\n",
+	  "  --nfs-share-root DIR\n"
+	  "                       where the guest mounts them (/xhyve-nfsshares)\n",
 	  CMD_INV_RW },
 	{ "start", cmd_start, "NAME [--timeout S]", "start a stopped machine",
 	  "  --timeout S          seconds to wait for IP and SSH (default 120)\n",

@@ -184,7 +184,7 @@ fi
 
 # 5. docker-machine's handshake through Go's net/rpc client.
 "$CLIENT" -plugin "$PLUGIN" -sequence handshake -name m1 -store "$T/store" \
-	-flag xhyve-cpu-count=3 -flag xhyve-virtio-9p=/a -flag xhyve-virtio-9p=/b \
+	-flag xhyve-cpu-count=3 -flag xhyve-virtio-9p=/usr -flag xhyve-virtio-9p=/tmp \
 	-flag engine-label=foo=bar -flag xhyve-rawdisk=true -flag xhyve-boot-cmd=quiet \
 	-wait-exit 5s >"$T/hs.out" 2>"$T/hs.err"
 st=$?
@@ -196,7 +196,7 @@ grep -q '^call GetVersion -> 1$' "$T/hs.out" &&
 ok $? "handshake sequence with Go's client (GetCreateFlags decoded into registered mcnflag types)"
 [ "$st" -eq 0 ] || diag "$T/hs.out" "$T/hs.err"
 cfg=$(grep '^call GetConfigRaw -> ' "$T/hs.out")
-case $cfg in *'"CPU":3'*'"RawDisk":true'*'"Virtio9p":["/a","/b"]'*'"BootCmd":"quiet"'*) r=0 ;; *) r=1 ;; esac
+case $cfg in *'"CPU":3'*'"RawDisk":true'*'"Virtio9p":["/usr","/tmp"]'*'"BootCmd":"quiet"'*) r=0 ;; *) r=1 ;; esac
 [ $r -eq 0 ] && case $cfg in *'"SwarmHost":"tcp://0.0.0.0:3376"'*) ;; *) r=1 ;; esac
 ok $r "SetConfigFromFlags: Go's RPCFlags (int, bool, string, []string in line) reach the config"
 [ $r -eq 0 ] || diag "$T/hs.out"
