@@ -23,26 +23,11 @@
 
 #include "lease.h"
 #include "util.h"
+
+#include "bench.h"
 #include "watch.h"
 
 #define ENTRIES 10000
-
-static int64_t
-now_us(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (int64_t)t.tv_sec * 1000000 + t.tv_nsec / 1000;
-}
-
-static int
-cmp(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
 
 /* n leases, bootpd's spelling (octets without leading zeros). */
 static void
@@ -94,13 +79,6 @@ writer(int cmd, int done, const char *file, const char *tmp,
 			break;
 	}
 	_exit(0);
-}
-
-static int64_t
-median(int64_t *v, int n)
-{
-	qsort(v, (size_t)n, sizeof *v, cmp);
-	return v[n / 2];
 }
 
 static int

@@ -53,6 +53,7 @@ static const struct field fields[] = {
 	FS("Boot2DockerSHA256", boot2docker_sha256),
 	FS("Backend", backend),
 	FS("Network", network),
+	FS("DiskFormat", disk_format),
 };
 #define NFIELDS (sizeof fields / sizeof fields[0])
 
@@ -337,6 +338,10 @@ const struct gob_flag config_flags[] = {
 	{ GOB_FLAG_STRING, "xhyve-network",
 	    "Network mode: shared (vmnet shared mode on macOS, a bridge with "
 	    "dnsmasq on Linux)", "XHYVE_NETWORK", "shared", 0, NULL, 0 },
+	{ GOB_FLAG_STRING, "xhyve-disk-format",
+	    "Disk format: raw, qcow2 or ext4 (made with libguestfs, the keys "
+	    "inside); empty: qcow2 with --xhyve-qcow2, else raw",
+	    "XHYVE_DISK_FORMAT", "", 0, NULL, 0 },
 };
 const size_t config_nflags = sizeof config_flags / sizeof config_flags[0];
 
@@ -345,7 +350,7 @@ static const char *const flag_field[] = {
 	"BootCmd", "BootKernel", "BootInitrd", "Boot2DockerURL", "CPU",
 	"DiskSize", "Memory", "Qcow2", "RawDisk", "UUID", "Virtio9p",
 	"Virtio9pRoot", "NFSShares", "NFSSharesRoot", "Boot2DockerSHA256",
-	"Backend", "Network",
+	"Backend", "Network", "DiskFormat",
 };
 
 static const char *

@@ -64,6 +64,7 @@ struct config {
 	char *boot2docker_sha256;	/* Boot2DockerSHA256 */
 	char *backend;			/* Backend: "", "qemu", "xhyve" */
 	char *network;			/* Network: "shared" */
+	char *disk_format;		/* DiskFormat: "", "raw", "qcow2", "ext4" */
 };
 
 void config_init(struct config *c);

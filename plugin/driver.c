@@ -221,6 +221,9 @@ create_opts(const struct config *c, struct machine_create_opts *o)
 	o->shares_nfs = (const char *const *)c->nfs_shares.v;
 	o->nnfs = (int)c->nfs_shares.n;
 	o->root_nfs = c->nfs_shares_root;
+	/* Ours wins; else the original's booleans (qcow2 over raw). */
+	o->disk_format = c->disk_format[0] ? c->disk_format :
+	    c->qcow2 ? "qcow2" : "raw";
 }
 
 /* What this build cannot do yet, said before anything is created. */
@@ -234,9 +237,6 @@ check_supported(const struct config *c, struct xherr *err)
 	if (strcmp(c->network, "shared") != 0)
 		return xherr_set(err, XHE_INVAL, "--xhyve-network %s: the only "
 		    "network mode is shared", c->network);
-	if (c->qcow2)
-		return xherr_set(err, XHE_INVAL, "--xhyve-qcow2: this build "
-		    "makes raw disks only");
 	if (c->boot2docker_sha256[0] != '\0' &&
 	    !sha256_valid_hex(c->boot2docker_sha256))
 		return xherr_set(err, XHE_INVAL, "--xhyve-boot2docker-sha256: "

@@ -1,13 +1,19 @@
 #include "disk.h"
 
 #include "arc.h"
+#include "gfs.h"
+#include "proc.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#define QEMU_IMG_MS 60000
 
 static la_ssize_t
 tar_write(struct archive *a, void *ctx, const void *data, size_t n)
@@ -124,4 +130,230 @@ fail:
 	close(fd);
 	unlink(path);
 	return -1;
+}
+
+/* Run a tool; a failure is "what: TOOL exited ...: its last line". */
+static int
+run(char *const argv[], int timeout_ms, const char *what, struct xherr *err)
+{
+	if (proc_run_ok(argv, timeout_ms, NULL, err) == -1)
+		return xherr_wrap(err, "%s", what);
+	return 0;
+}
+
+int
+disk_create_qcow2(const char *path, int64_t size_mb, const void *data,
+    size_t len, struct xherr *err)
+{
+	char *seed, *tmp, size[32];
+	struct stat st;
+	int rc = -1;
+
+	if (lstat(path, &st) == 0)
+		return xherr_set(err, XHE_EXISTS, "disk %s already exists", path);
+	seed = xasprintf("%s.seed", path);
+	tmp = xasprintf("%s.tmp", path);
+	unlink(seed);
+	unlink(tmp);
+	/* The user data at guest byte 0: a small raw image of it, converted
+	 * to qcow2 and grown to exactly the requested virtual size. */
+	if (disk_create_raw(seed, 1, data, len, err) == -1)
+		goto out;
+	snprintf(size, sizeof size, "%lldM", (long long)size_mb);
+	{
+		char *conv[] = { "qemu-img", "convert", "-q", "-f", "raw", "-O",
+		    "qcow2", seed, tmp, NULL };
+		char *grow[] = { "qemu-img", "resize", "-q", "-f", "qcow2", tmp,
+		    size, NULL };
+		if (run(conv, QEMU_IMG_MS, "cannot make the qcow2 disk", err) == -1 ||
+		    run(grow, QEMU_IMG_MS, "cannot size the qcow2 disk", err) == -1)
+			goto out;
+	}
+	if (rename(tmp, path) == -1) {
+		xherr_sys(err, "cannot rename %s to %s", tmp, path);
+		goto out;
+	}
+	rc = 0;
+out:
+	unlink(seed);
+	if (rc == -1)
+		unlink(tmp);
+	free(seed);
+	free(tmp);
+	return rc;
+}
+
+static void
+gfs_quiet(guestfs_h *g, void *arg, const char *msg)
+{
+	(void)g;
+	(void)arg;
+	(void)msg;	/* errors are read with guestfs_last_error */
+}
+
+static int
+gfs_fail(guestfs_h *g, const char *what, struct xherr *err)
+{
+	const char *e = gfs.guestfs_last_error(g);
+
+	return xherr_set(err, XHE_FAIL, "libguestfs: cannot %s: %s", what,
+	    e ? e : "no reason given");
+}
+
+/* Everything after the launch: partition, ext4, the user data inside. */
+static int
+ext4_fill(guestfs_h *g, const void *tar, size_t len, const char *pubkey,
+    size_t keylen, struct xherr *err)
+{
+	struct guestfs_mkfs_opts_argv mk = { GUESTFS_MKFS_OPTS_LABEL_BITMASK,
+	    0, NULL, 0, 0, DISK_LABEL };
+
+	if (gfs.guestfs_part_disk(g, "/dev/sda", "mbr") == -1)
+		return gfs_fail(g, "partition the disk", err);
+	if (gfs.guestfs_mkfs_opts_argv(g, "ext4", "/dev/sda1", &mk) == -1)
+		return gfs_fail(g, "make the ext4 file system", err);
+	if (gfs.guestfs_mount(g, "/dev/sda1", "/") == -1)
+		return gfs_fail(g, "mount the new file system", err);
+	/* boot2docker unpacks userdata.tar into /home/docker at every boot;
+	 * the key is also where a system that does not would look. */
+	if (gfs.guestfs_mkdir_p(g, "/var/lib/boot2docker") == -1 ||
+	    gfs.guestfs_write(g, "/var/lib/boot2docker/userdata.tar", tar,
+	    len) == -1 ||
+	    gfs.guestfs_mkdir_p(g, "/home/docker/.ssh") == -1 ||
+	    gfs.guestfs_write(g, "/home/docker/.ssh/authorized_keys", pubkey,
+	    keylen) == -1 ||
+	    gfs.guestfs_chmod(g, 0700, "/home/docker/.ssh") == -1 ||
+	    gfs.guestfs_chmod(g, 0600, "/home/docker/.ssh/authorized_keys") == -1 ||
+	    gfs.guestfs_chown(g, DISK_DOCKER_UID, DISK_STAFF_GID,
+	    "/home/docker") == -1 ||
+	    gfs.guestfs_chown(g, DISK_DOCKER_UID, DISK_STAFF_GID,
+	    "/home/docker/.ssh") == -1 ||
+	    gfs.guestfs_chown(g, DISK_DOCKER_UID, DISK_STAFF_GID,
+	    "/home/docker/.ssh/authorized_keys") == -1)
+		return gfs_fail(g, "write the user data", err);
+	if (gfs.guestfs_umount_all(g) == -1 || gfs.guestfs_shutdown(g) == -1)
+		return gfs_fail(g, "flush the disk", err);
+	return 0;
+}
+
+/* One libguestfs session over path; *launched says how far it got. */
+static int
+ext4_session(const char *path, int tcg, const void *tar, size_t len,
+    const char *pubkey, size_t keylen, int *launched, struct xherr *err)
+{
+	struct guestfs_add_drive_opts_argv add = {
+	    GUESTFS_ADD_DRIVE_OPTS_FORMAT_BITMASK, 0, "raw", NULL, NULL, NULL,
+	    NULL, NULL, NULL, NULL, NULL, NULL, 0, 0 };
+	char *tcg_settings[] = { "force_tcg", NULL };
+	guestfs_h *g;
+	int rc = -1;
+
+	*launched = 0;
+	/* The environment (LIBGUESTFS_*) is read once errors go to us, not
+	 * to stderr: library code does not print. */
+	if ((g = gfs.guestfs_create_flags(GUESTFS_CREATE_NO_ENVIRONMENT)) ==
+	    NULL)
+		return xherr_set(err, XHE_FAIL, "libguestfs: cannot create a "
+		    "handle");
+	gfs.guestfs_set_error_handler(g, gfs_quiet, NULL);
+	if (gfs.guestfs_parse_environment(g) == -1) {
+		gfs_fail(g, "use the LIBGUESTFS_* environment", err);
+		goto out;
+	}
+	/* The appliance runs QEMU directly (no libvirt daemon needed). */
+	if (getenv("LIBGUESTFS_BACKEND") == NULL &&
+	    gfs.guestfs_set_backend(g, "direct") == -1) {
+		gfs_fail(g, "choose the direct backend", err);
+		goto out;
+	}
+	if (tcg && gfs.guestfs_set_backend_settings(g, tcg_settings) == -1) {
+		gfs_fail(g, "ask for TCG", err);
+		goto out;
+	}
+	if (gfs.guestfs_add_drive_opts_argv(g, path, &add) == -1) {
+		gfs_fail(g, "add the disk", err);
+		goto out;
+	}
+	if (gfs.guestfs_launch(g) == -1) {
+		gfs_fail(g, "start its appliance", err);
+		goto out;
+	}
+	*launched = 1;
+	rc = ext4_fill(g, tar, len, pubkey, keylen, err);
+out:
+	gfs.guestfs_close(g);
+	return rc;
+}
+
+int
+disk_create_ext4(const char *path, int64_t size_mb, const void *tar,
+    size_t len, const char *pubkey, size_t keylen, int tcg,
+    void (*say)(void *arg, const char *msg), void *arg, struct xherr *err)
+{
+	struct xherr kvm = XHERR_INIT;
+	int launched;
+
+	if (gfs_load(err) == -1)
+		return -1;
+	if (disk_create_raw(path, size_mb, NULL, 0, err) == -1)
+		return -1;
+	say(arg, tcg ? "making the ext4 disk with libguestfs (its appliance "
+	    "boots under TCG: tens of seconds)" : "making the ext4 disk with "
+	    "libguestfs (its appliance boots first)");
+	if (ext4_session(path, tcg, tar, len, pubkey, keylen, &launched,
+	    tcg ? err : &kvm) == 0)
+		return 0;
+	/* KVM that exists but cannot run a guest (these build machines):
+	 * the appliance dies at once. Say so and do it under TCG. */
+	if (!tcg && !launched) {
+		char msg[sizeof kvm.msg + 64];
+		snprintf(msg, sizeof msg, "libguestfs could not start with KVM "
+		    "(%s); trying again under TCG", kvm.msg);
+		say(arg, msg);
+		if (ext4_session(path, 1, tar, len, pubkey, keylen, &launched,
+		    err) == 0)
+			return 0;
+	} else if (!tcg) {
+		*err = kvm;
+	}
+	unlink(path);
+	return -1;
+}
+
+int
+disk_resize(const char *path, const char *format, int64_t old_mb,
+    int64_t new_mb, struct xherr *err)
+{
+	char size[32];
+	int fd;
+
+	if (new_mb < old_mb)
+		return xherr_set(err, XHE_INVAL, "a disk cannot shrink: %lld MB "
+		    "is less than its %lld MB (data past the end would be lost)",
+		    (long long)new_mb, (long long)old_mb);
+	if (new_mb > DISK_MAX_MB)
+		return xherr_set(err, XHE_INVAL, "%lld MB is more than the "
+		    "largest disk, %lld MB", (long long)new_mb,
+		    (long long)DISK_MAX_MB);
+	if (strcmp(format, "raw") == 0) {
+		if ((fd = open(path, O_WRONLY | O_CLOEXEC)) == -1)
+			return xherr_sys(err, "cannot open disk %s", path);
+		if (ftruncate(fd, (off_t)new_mb * 1048576) == -1 ||
+		    fsync(fd) == -1) {
+			xherr_sys(err, "cannot grow disk %s", path);
+			close(fd);
+			return -1;
+		}
+		close(fd);
+		return 0;
+	}
+	if (strcmp(format, "qcow2") == 0) {
+		char *grow[] = { "qemu-img", "resize", "-q", "-f", "qcow2",
+		    (char *)path, size, NULL };
+		snprintf(size, sizeof size, "%lldM", (long long)new_mb);
+		return run(grow, QEMU_IMG_MS, "cannot grow the qcow2 disk", err);
+	}
+	return xherr_set(err, XHE_INVAL, "%s disks cannot be resized: the "
+	    "partition and file system inside would need growing too (raw and "
+	    "qcow2 disks can)", format);
 }

@@ -448,6 +448,7 @@ inv_machine_release(struct inv_machine *m)
 	free(m->initrd);
 	free(m->cmdline);
 	free(m->iso_stamp);
+	free(m->disk_path);
 	memset(m, 0, sizeof *m);
 }
 
@@ -456,11 +457,12 @@ inv_machine_release(struct inv_machine *m)
     "m.disk_mb, m.dir, m.image_id, m.iso, m.kernel, m.initrd, m.cmdline, " \
     "m.created_at, m.removed_at, n.network_id, n.mac, n.ip, " \
     "p.id, p.pid, p.start_time, p.boot_id, p.exe, m.cmdline_given, m.iso_stamp, " \
-    "p.console "
+    "p.console, d.path, d.format "
 #define MACHINE_FROM \
     "FROM machine m " \
     "LEFT JOIN nic n ON n.id = (SELECT max(id) FROM nic WHERE machine_id = m.id) " \
-    "LEFT JOIN process p ON p.machine_id = m.id AND p.ended_at IS NULL "
+    "LEFT JOIN process p ON p.machine_id = m.id AND p.ended_at IS NULL " \
+    "LEFT JOIN disk d ON d.machine_id = m.id AND d.removed_at IS NULL "
 
 static void
 machine_row(sqlite3_stmt *st, struct inv_machine *m)
@@ -495,6 +497,8 @@ machine_row(sqlite3_stmt *st, struct inv_machine *m)
 	m->cmdline_given = sqlite3_column_int(st, 24);
 	m->iso_stamp = col_dup(st, 25);
 	col_copy(st, 26, m->console, sizeof m->console);
+	m->disk_path = col_dup(st, 27);
+	col_copy(st, 28, m->disk_format, sizeof m->disk_format);
 }
 
 static int
@@ -988,6 +992,29 @@ inv_disk_remove(struct inv *inv, int64_t machine_id, struct xherr *err)
 	sqlite3_bind_int64(st, 1, machine_id);
 	sqlite3_bind_int64(st, 2, util_now_ms());
 	return exec_done(inv, st, err, "cannot record disk removal");
+}
+
+static const char SQL_DISK_RESIZE[] =
+    "UPDATE disk SET size_mb = ?2 WHERE machine_id = ?1 AND removed_at IS NULL";
+static const char SQL_MACHINE_DISK_MB[] =
+    "UPDATE machine SET disk_mb = ?2 WHERE id = ?1";
+
+int
+inv_disk_resize(struct inv *inv, int64_t machine_id, int64_t size_mb,
+    struct xherr *err)
+{
+	sqlite3_stmt *st = stmt(inv, SQL_DISK_RESIZE, err);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, machine_id);
+	sqlite3_bind_int64(st, 2, size_mb);
+	if (exec_done(inv, st, err, "cannot record the disk size") == -1 ||
+	    (st = stmt(inv, SQL_MACHINE_DISK_MB, err)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, machine_id);
+	sqlite3_bind_int64(st, 2, size_mb);
+	return exec_done(inv, st, err, "cannot record the disk size");
 }
 
 /* Processes */

@@ -101,6 +101,9 @@ struct inv_machine {
 	int64_t proc_row;
 	struct proc_ident proc;
 	char console[64];		/* its serial console, "" when none */
+	/* the live disk (NULL and "" when none) */
+	char *disk_path;
+	char disk_format[8];		/* "raw", "qcow2", "ext4" */
 };
 void inv_machine_release(struct inv_machine *m);
 /* The live machine called name; XHE_NOTFOUND if none. */
@@ -158,6 +161,9 @@ int inv_mac_owner(struct inv *inv, const char *mac, char name[IDENT_NAME_MAX + 1
 int inv_disk_insert(struct inv *inv, int64_t machine_id, const char *path,
     const char *format, int64_t size_mb, struct xherr *err);
 int inv_disk_remove(struct inv *inv, int64_t machine_id, struct xherr *err);
+/* A grown disk: the disk row's size and the machine's disk_mb. */
+int inv_disk_resize(struct inv *inv, int64_t machine_id, int64_t size_mb,
+    struct xherr *err);
 
 /* Record a started process (row is set). Exactly one of machine_id and
  * network_id is non-zero. */

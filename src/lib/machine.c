@@ -473,6 +473,18 @@ out:
 	return rc;
 }
 
+/* The disk file of a format, in the machine directory (the original's
+ * names for raw and qcow2). */
+static const char *
+disk_suffix(const char *format)
+{
+	if (strcmp(format, "qcow2") == 0)
+		return ".qcow2";
+	if (strcmp(format, "ext4") == 0)
+		return ".ext4disk";
+	return ".rawdisk";
+}
+
 /* What a machine boots, for either backend. Strings are borrowed from m
  * and from the paths struct. */
 struct vm_paths {
@@ -488,7 +500,8 @@ vm_paths_init(const struct inv_machine *m, struct vm_paths *p)
 	p->serial = util_path_join(m->dir, "console.log");
 	p->log = util_path_join(m->dir, x ? "xhyve.log" : "qemu.log");
 	p->pidf = mi_mfile(m, ".pid");
-	p->disk = mi_mfile(m, ".rawdisk");
+	p->disk = m->disk_path ? xstrdup(m->disk_path) :
+	    mi_mfile(m, disk_suffix(m->disk_format));
 	p->exitf = mi_mfile(m, ".exit");
 }
 
@@ -517,7 +530,8 @@ vm_of(const struct inv_machine *m, const struct vm_paths *p,
 	vm->cmdline = m->cmdline;
 	vm->iso = m->iso;
 	vm->disk = p->disk;
-	vm->disk_format = "raw";
+	/* An ext4 disk is a raw image holding a partition table. */
+	vm->disk_format = strcmp(m->disk_format, "qcow2") == 0 ? "qcow2" : "raw";
 	vm->mac = m->mac;
 	vm->tap_fd = -1;
 	vm->qmp_fd = -1;
@@ -845,6 +859,12 @@ machine_check_create(const struct machine_create_opts *o, struct xherr *err)
 	    strcmp(o->backend, "qemu") != 0 && strcmp(o->backend, "xhyve") != 0)
 		return xherr_set(err, XHE_USAGE, "backend \"%s\": use qemu or "
 		    "xhyve", o->backend);
+	if (o->disk_format != NULL && *o->disk_format != '\0' &&
+	    strcmp(o->disk_format, "raw") != 0 &&
+	    strcmp(o->disk_format, "qcow2") != 0 &&
+	    strcmp(o->disk_format, "ext4") != 0)
+		return xherr_set(err, XHE_USAGE, "disk format \"%s\": use raw, "
+		    "qcow2 or ext4", o->disk_format);
 	return check_shares(o, err);
 }
 
@@ -858,7 +878,7 @@ mi_base_name(const char *p)
 
 int
 mi_run_words(const char *words, const char *const *extra, int nextra,
-    int timeout_ms, struct buf *out, int *status, struct xherr *err)
+    int timeout_ms, struct buf *out, struct xherr *err)
 {
 	char *copy = xstrdup(words), *w, *save = NULL;
 	struct strv argv;
@@ -874,7 +894,7 @@ mi_run_words(const char *words, const char *const *extra, int nextra,
 		strv_release(&argv);
 		return xherr_set(err, XHE_INVAL, "an empty command");
 	}
-	rc = proc_run(argv.v, timeout_ms, out, status, err);
+	rc = proc_run_ok(argv.v, timeout_ms, out, err);
 	strv_release(&argv);
 	return rc;
 }
@@ -901,12 +921,22 @@ remove_machine_files(const struct inv_machine *m, int whole_dir)
 		unlink(m->kernel);
 	if (m->initrd)
 		unlink(m->initrd);
-	p = mi_mfile(m, ".rawdisk");
-	unlink(p);
-	free(p);
+	static const char *const disks[] = { ".rawdisk", ".qcow2", ".ext4disk",
+	    ".qcow2.tmp", ".qcow2.seed" };
+	for (i = 0; i < sizeof disks / sizeof disks[0]; i++) {
+		p = mi_mfile(m, disks[i]);
+		unlink(p);
+		free(p);
+	}
 	p = mi_mfile(m, ".pid");
 	unlink(p);
 	free(p);
+}
+
+static void
+say_cb(void *arg, const char *msg)
+{
+	mi_say(arg, "%s", msg);
 }
 
 static int
@@ -915,7 +945,7 @@ create_files(struct machine_ctx *ctx, struct inv_machine *m,
     struct xherr *err)
 {
 	char *pubpath = util_path_join(m->dir, "id_rsa.pub");
-	char *pub = NULL, *disk = mi_mfile(m, ".rawdisk");
+	char *pub = NULL, *disk = mi_mfile(m, disk_suffix(m->disk_format));
 	const char *members[2] = { info->kernel, info->initrd };
 	const char *dests[2] = { m->kernel, m->initrd };
 	struct buf tar;
@@ -942,8 +972,14 @@ create_files(struct machine_ctx *ctx, struct inv_machine *m,
 		goto out;
 	if (disk_userdata_tar(pub, publen, &tar, err) == -1)
 		goto out;
-	mi_say(ctx, "creating a %lld MB disk", (long long)m->disk_mb);
-	if (disk_create_raw(disk, m->disk_mb, tar.p, tar.len, err) == -1)
+	mi_say(ctx, "creating a %lld MB %s disk", (long long)m->disk_mb,
+	    m->disk_format);
+	if ((strcmp(m->disk_format, "qcow2") == 0 ?
+	    disk_create_qcow2(disk, m->disk_mb, tar.p, tar.len, err) :
+	    strcmp(m->disk_format, "ext4") == 0 ?
+	    disk_create_ext4(disk, m->disk_mb, tar.p, tar.len, pub, publen,
+	    !hv_qemu_kvm_usable(), say_cb, ctx, err) :
+	    disk_create_raw(disk, m->disk_mb, tar.p, tar.len, err)) == -1)
 		goto out;
 	rc = 0;
 out:
@@ -1115,6 +1151,8 @@ machine_create(struct machine_ctx *ctx, const struct machine_create_opts *o,
 	m.cpus = o->cpus;
 	m.memory_mb = o->memory_mb;
 	m.disk_mb = o->disk_mb;
+	snprintf(m.disk_format, sizeof m.disk_format, "%s",
+	    o->disk_format && *o->disk_format ? o->disk_format : "raw");
 	m.dir = machine_dir(ctx->store, o->name);
 	m.iso = util_path_join(m.dir, "boot2docker.iso");
 	{
@@ -1153,7 +1191,7 @@ machine_create(struct machine_ctx *ctx, const struct machine_create_opts *o,
 	mi_net_pool(&n, &lo, &hi);
 	if (inv_begin(ctx->inv, err) == -1)
 		goto out;
-	char *disk = mi_mfile(&m, ".rawdisk");
+	char *disk = mi_mfile(&m, disk_suffix(m.disk_format));
 	char *det;
 	/* The bridge's addresses are ours to reserve; vmnet's are bootpd's:
 	 * an xhyve machine's MAC and IP are learned (-M, then the lease). */
@@ -1161,17 +1199,19 @@ machine_create(struct machine_ctx *ctx, const struct machine_create_opts *o,
 	    (m.image_id = img.id, inv_machine_insert(ctx->inv, &m, err)) == -1 ||
 	    (!xhyve && inv_nic_reserve(ctx->inv, m.id, n.row.id, m.mac, lo, hi,
 	    m.ip, err) == -1) ||
-	    inv_disk_insert(ctx->inv, m.id, disk, "raw", m.disk_mb, err) == -1 ||
+	    inv_disk_insert(ctx->inv, m.id, disk, m.disk_format, m.disk_mb,
+	    err) == -1 ||
 	    mi_shares_record(ctx, m.id, o, err) == -1) {
 		inv_rollback(ctx->inv);
 		free(disk);
 		goto out;
 	}
 	free(disk);
-	det = mi_detail("{s:s,s:s,s:s?,s:s?,s:s,s:i,s:i,s:I}", "uuid", m.uuid,
-	    "backend", m.backend, "mac", xhyve ? NULL : m.mac, "ip",
+	det = mi_detail("{s:s,s:s,s:s?,s:s?,s:s,s:i,s:i,s:I,s:s}", "uuid",
+	    m.uuid, "backend", m.backend, "mac", xhyve ? NULL : m.mac, "ip",
 	    xhyve ? NULL : m.ip, "iso", ce.url, "cpus", m.cpus, "memory_mb",
-	    m.memory_mb, "disk_mb", (json_int_t)m.disk_mb);
+	    m.memory_mb, "disk_mb", (json_int_t)m.disk_mb, "disk_format",
+	    m.disk_format);
 	if (inv_event(ctx->inv, m.id, "create-begin", -1, det, err) == -1 ||
 	    inv_commit(ctx->inv, err) == -1) {
 		free(det);
@@ -1407,6 +1447,54 @@ machine_restart(struct machine_ctx *ctx, const char *name, int timeout_s,
 }
 
 /* Remove */
+
+int
+machine_disk_resize(struct machine_ctx *ctx, const char *name,
+    int64_t size_mb, struct xherr *err)
+{
+	struct inv_machine m;
+	int lock, state, rc = -1;
+
+	if (take(ctx, name, &lock, err) == -1)
+		return -1;
+	if (load(ctx, name, &m, &state, err) == -1)
+		goto unlock;
+	if (state == MACHINE_RUNNING) {
+		xherr_set(err, XHE_STATE, "%s is running: stop it before "
+		    "resizing its disk", name);
+		goto out;
+	}
+	if (m.disk_path == NULL) {
+		xherr_set(err, XHE_NOTFOUND, "%s has no disk recorded", name);
+		goto out;
+	}
+	if (size_mb == m.disk_mb) {
+		rc = 0;		/* already that size: nothing to do */
+		goto out;
+	}
+	if (disk_resize(m.disk_path, m.disk_format, m.disk_mb, size_mb,
+	    err) == -1)
+		goto out;
+	char *det = mi_detail("{s:I,s:I,s:s}", "from_mb", (json_int_t)m.disk_mb,
+	    "to_mb", (json_int_t)size_mb, "format", m.disk_format);
+	if (inv_begin(ctx->inv, err) == -1 ||
+	    inv_disk_resize(ctx->inv, m.id, size_mb, err) == -1 ||
+	    inv_event(ctx->inv, m.id, "disk-resize", -1, det, err) == -1 ||
+	    inv_commit(ctx->inv, err) == -1) {
+		inv_rollback(ctx->inv);
+		free(det);
+		goto out;
+	}
+	free(det);
+	mi_say(ctx, "grew %s's %s disk from %lld to %lld MB", name,
+	    m.disk_format, (long long)m.disk_mb, (long long)size_mb);
+	rc = 0;
+out:
+	inv_machine_release(&m);
+unlock:
+	mi_lock_drop(lock);
+	return rc;
+}
 
 /* A machine with NFS shares: its /etc/exports blocks go with it. */
 static int

@@ -30,6 +30,7 @@
 #include <stdint.h>
 
 #include "inv.h"
+#include "util.h"
 #include "xherr.h"
 
 #define MACHINE_DEFAULT_CPUS 1
@@ -89,6 +90,7 @@ struct machine_create_opts {
 					 * latest boot2docker (see cache.h) */
 	const char *sha256;		/* expected checksum, or NULL */
 	const char *backend;		/* "qemu", "xhyve"; NULL or "": the host's */
+	const char *disk_format;	/* "raw", "qcow2", "ext4"; NULL or "": raw */
 	int cpus;
 	int memory_mb;
 	int64_t disk_mb;
@@ -171,11 +173,12 @@ char *machine_cache_dir(const char *store);
 
 /* gc: each finding is reported through report(arg, line); with dry_run
  * nothing changes; with expired, the expired leases of MACs the inventory
- * issued go too. *found counts findings. XHE_PERM when a lease file needs
- * root to be rewritten (the message says: run sudo xhinv gc). */
+ * issued go too. *found counts findings, *bytes the disk space (allocated
+ * bytes) freed or that would be. XHE_PERM when a lease file needs root to
+ * be rewritten (the message says: run sudo xhinv gc). */
 int machine_gc(struct machine_ctx *ctx, int dry_run, int expired,
     void (*report)(void *arg, const char *line), void *arg, int *found,
-    struct xherr *err);
+    int64_t *bytes, struct xherr *err);
 /* Stop the shared network's dnsmasq and delete its bridge (refused while
  * a machine runs). */
 int machine_network_down(struct machine_ctx *ctx, struct xherr *err);
@@ -185,5 +188,38 @@ char *machine_db_path(const char *store);
 char *machine_dir(const char *store, const char *name);
 /* $MACHINE_STORAGE_PATH, else ~/.docker/machine; the caller's. */
 char *machine_default_store(void);
+
+/*
+ * Disk space (machine_du.c), in bytes. Every file is counted once, where
+ * it is first met: the cache first, so a machine's ISO that is a hard link
+ * to a cache entry shows as shared (iso_shared) and costs it nothing.
+ */
+struct machine_du_row {
+	char name[IDENT_NAME_MAX + 1];
+	char format[8];			/* its disk's format */
+	int64_t disk_mb;		/* the size asked for */
+	struct util_size disk;		/* its disk image */
+	struct util_size iso;		/* its boot2docker.iso */
+	struct util_size other;		/* kernel, initrd, keys, logs */
+	int iso_shared;
+};
+struct machine_du {
+	struct machine_du_row *v;	/* live machines, by name */
+	size_t n;
+	struct util_size cache;		/* cache entries */
+	struct util_size partial;	/* unfinished downloads (.part) */
+	struct util_size machines;	/* the rows' sum */
+	struct util_size leftovers;	/* machine directories no live machine owns */
+	int nleftovers;
+	struct util_size backups;	/* lease-file backups */
+	struct util_size total;
+};
+int machine_du(struct machine_ctx *ctx, struct machine_du *out,
+    struct xherr *err);
+void machine_du_release(struct machine_du *d);
+
+/* Grow a stopped machine's disk to size_mb (raw and qcow2; never shrink). */
+int machine_disk_resize(struct machine_ctx *ctx, const char *name,
+    int64_t size_mb, struct xherr *err);
 
 #endif

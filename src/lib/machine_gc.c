@@ -22,6 +22,7 @@ struct gc {
 	struct xherr *err;
 	int expired;			/* --expired */
 	char *needs_root;		/* a file we could not rewrite */
+	int64_t bytes;			/* allocated bytes freed (or to be) */
 };
 
 static void XH_PRINTF(2, 3)
@@ -182,8 +183,16 @@ gc_dirs(struct gc *g)
 		if (!used)
 			continue;
 		char *path = util_path_join(root, de->d_name);
-		gc_say(g, "%sdirectory %s of removed machine %s",
-		    g->dry_run ? "would delete: " : "deleted: ", path, de->d_name);
+		struct util_usage u = { 0 };
+		struct util_size sz = { 0 };
+		char h[16];
+		util_usage(&u, path, &sz, NULL);
+		util_usage_release(&u);
+		g->bytes += sz.allocated;
+		util_human_bytes(sz.allocated, h, sizeof h);
+		gc_say(g, "%sdirectory %s of removed machine %s (%s)",
+		    g->dry_run ? "would delete: " : "deleted: ", path, de->d_name,
+		    h);
 		if (!g->dry_run) {
 			char *det = mi_detail("{s:s,s:s}", "what", "directory",
 			    "path", path);
@@ -204,9 +213,9 @@ gc_dirs(struct gc *g)
 int
 machine_gc(struct machine_ctx *ctx, int dry_run, int expired,
     void (*report)(void *arg, const char *line), void *arg, int *found,
-    struct xherr *err)
+    int64_t *bytes, struct xherr *err)
 {
-	struct gc g = { ctx, dry_run, report, arg, 0, err, expired, NULL };
+	struct gc g = { ctx, dry_run, report, arg, 0, err, expired, NULL, 0 };
 	struct mi_net n;
 	struct xherr nerr = XHERR_INIT;
 	int rc = -1, lock = -1;
@@ -248,6 +257,7 @@ out:
 	mi_lock_drop(lock);
 	free(g.needs_root);
 	*found = g.found;
+	*bytes = g.bytes;
 	return rc;
 }
 
@@ -359,7 +369,7 @@ machine_cache_prune(struct machine_ctx *ctx, int dry_run,
     void (*report)(void *arg, const char *line), void *arg, int *found,
     int64_t *freed, struct xherr *err)
 {
-	struct gc g = { ctx, dry_run, report, arg, 0, err, 0, NULL };
+	struct gc g = { ctx, dry_run, report, arg, 0, err, 0, NULL, 0 };
 	struct prune p = { NULL, 0, 0 };
 	char *dir = machine_cache_dir(ctx->store);
 	int lock = -1, rc = -1;

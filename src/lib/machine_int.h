@@ -46,9 +46,10 @@ int mi_record_exited(struct machine_ctx *ctx, int64_t machine_id, int64_t row,
 char *mi_mfile(const struct inv_machine *m, const char *suffix);
 const char *mi_base_name(const char *p);
 /* Run a command given as words split on spaces (a setting such as
- * XHINV_NFSD="sudo nfsd"; no shell), with extra arguments after them. */
+ * XHINV_NFSD="sudo nfsd"; no shell), with extra arguments after them;
+ * anything but exit 0 fails, as proc_run_ok. */
 int mi_run_words(const char *words, const char *const *extra, int nextra,
-    int timeout_ms, struct buf *out, int *status, struct xherr *err);
+    int timeout_ms, struct buf *out, struct xherr *err);
 
 /* Networks and leases (machine_net.c) */
 struct mi_net {

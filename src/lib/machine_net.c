@@ -459,19 +459,11 @@ static void
 bootpd_reload(struct machine_ctx *ctx)
 {
 	struct xherr rerr = XHERR_INIT;
-	struct buf o;
-	int status = 0;
 
-	buf_init(&o);
-	if (mi_run_words(ctx->bootpd_reload, NULL, 0, BOOTPD_RELOAD_MS, &o,
-	    &status, &rerr) == -1 || !WIFEXITED(status) ||
-	    WEXITSTATUS(status) != 0) {
-		buf_rtrim(&o);
+	if (mi_run_words(ctx->bootpd_reload, NULL, 0, BOOTPD_RELOAD_MS, NULL,
+	    &rerr) == -1)
 		mi_say(ctx, "warning: %s did not reload bootpd: %s",
-		    ctx->bootpd_reload, rerr.msg[0] ? rerr.msg :
-		    o.len ? buf_str(&o) : proc_status_text(status));
-	}
-	buf_release(&o);
+		    ctx->bootpd_reload, rerr.msg);
 }
 
 /*

@@ -117,23 +117,11 @@ nfsd(struct machine_ctx *ctx, const char *a1, const char *a2,
     const char *a3, struct xherr *err)
 {
 	const char *extra[] = { a1, a2, a3 };
-	struct buf out;
-	int status, rc;
 
-	buf_init(&out);
-	rc = mi_run_words(ctx->nfsd, extra, a3 ? 3 : a2 ? 2 : 1, NFSD_MS, &out,
-	    &status, err);
-	if (rc == 0 && (!WIFEXITED(status) || WEXITSTATUS(status) != 0)) {
-		const char *t, *last;
-		buf_rtrim(&out);
-		t = buf_str(&out);
-		last = strrchr(t, '\n');
-		rc = xherr_set(err, XHE_FAIL, "%s %s: %s%s%s", ctx->nfsd, a1,
-		    proc_status_text(status), *t ? ": " : "",
-		    last ? last + 1 : t);
-	}
-	buf_release(&out);
-	return rc;
+	if (mi_run_words(ctx->nfsd, extra, a3 ? 3 : a2 ? 2 : 1, NFSD_MS, NULL,
+	    err) == -1)
+		return xherr_wrap(err, "%s %s", ctx->nfsd, a1);
+	return 0;
 }
 
 /* Read the exports file (a missing one is empty) and its stat. */

@@ -231,21 +231,9 @@ net_lease_release(const struct net_config *cfg, const char *ip,
 {
 	char *argv[] = { "dhcp_release", (char *)cfg->bridge, (char *)ip,
 	    (char *)mac, NULL };
-	struct buf out;
-	int status, rc = -1;
 
-	buf_init(&out);
-	if (proc_run(argv, RELEASE_MS, &out, &status, err) == -1)
-		goto done;
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		buf_rtrim(&out);
-		xherr_set(err, XHE_FAIL, "dhcp_release %s %s %s %s: %s",
-		    cfg->bridge, ip, mac, proc_status_text(status),
-		    out.len ? buf_str(&out) : "no message");
-		goto done;
-	}
-	rc = 0;
-done:
-	buf_release(&out);
-	return rc;
+	if (proc_run_ok(argv, RELEASE_MS, NULL, err) == -1)
+		return xherr_wrap(err, "cannot release %s for %s on %s", ip, mac,
+		    cfg->bridge);
+	return 0;
 }

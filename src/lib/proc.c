@@ -462,3 +462,29 @@ out:
 	close(p[0]);
 	return rc;
 }
+
+int
+proc_run_ok(char *const argv[], int timeout_ms, struct buf *out,
+    struct xherr *err)
+{
+	struct buf own;
+	struct buf *o = out ? out : &own;
+	const char *t, *last;
+	int status, rc = -1;
+
+	buf_init(&own);
+	if (proc_run(argv, timeout_ms, o, &status, err) == -1)
+		goto done;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		rc = 0;
+		goto done;
+	}
+	buf_rtrim(o);
+	t = buf_str(o);
+	last = strrchr(t, '\n');
+	xherr_set(err, XHE_FAIL, "%s %s%s%s", argv[0], proc_status_text(status),
+	    *t ? ": " : "", last ? last + 1 : t);
+done:
+	buf_release(&own);
+	return rc;
+}

@@ -87,6 +87,11 @@ int proc_wait_child(pid_t pid, int timeout_ms, int *status, struct xherr *err);
  * status. Returns -1 only when it could not run or timed out. */
 int proc_run(char *const argv[], int timeout_ms, struct buf *out, int *status,
     struct xherr *err);
+/* proc_run, where anything but exit 0 is a failure: "NAME exited with
+ * status 1: LAST LINE OF ITS OUTPUT" in err. out (may be NULL) gets the
+ * output either way. */
+int proc_run_ok(char *const argv[], int timeout_ms, struct buf *out,
+    struct xherr *err);
 /* "exited with status 3" / "killed by signal 9"; static storage. */
 const char *proc_status_text(int wstatus);
 

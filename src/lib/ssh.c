@@ -164,24 +164,12 @@ ssh_run(const char *key, const char *ip, const char *script, int timeout_ms,
 {
 	char *cmd[1] = { (char *)script };
 	struct strv argv;
-	int status, rc = -1;
-	const char *text, *last;
+	int rc;
 
 	strv_init(&argv);
 	ssh_client_argv(key, ip, cmd, 1, &argv);
-	if (proc_run(argv.v, timeout_ms, out, &status, err) == -1)
-		goto done;
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-		rc = 0;
-		goto done;
-	}
-	buf_rtrim(out);
-	text = buf_str(out);
-	last = strrchr(text, '\n');
-	xherr_set(err, XHE_FAIL, "the command over SSH to %s %s%s%s", ip,
-	    proc_status_text(status), *text ? ": " : "",
-	    last ? last + 1 : text);
-done:
+	if ((rc = proc_run_ok(argv.v, timeout_ms, out, err)) == -1)
+		xherr_wrap(err, "the command over SSH to %s", ip);
 	strv_release(&argv);
 	return rc;
 }

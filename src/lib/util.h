@@ -109,4 +109,32 @@ int util_file_size(const char *path, int64_t *apparent, int64_t *allocated,
 /* "a/b" joined; the result is the caller's. */
 char *util_path_join(const char *a, const char *b);
 
+/*
+ * Disk usage of files and trees, symbolic links never followed. A file is
+ * counted once per struct util_usage, where it is first met: counting the
+ * cache and then the machines charges a hard-linked ISO to the cache, and
+ * counting a machine's disk and then its directory leaves the rest.
+ *	struct util_usage u = { 0 };
+ *	struct util_size s = { 0 };
+ *	util_usage(&u, "/store/cache", &s, &err);	s.allocated ...
+ *	util_usage_release(&u);
+ */
+struct util_size {
+	int64_t apparent;	/* bytes (st_size of regular files) */
+	int64_t allocated;	/* bytes on disk (st_blocks * 512) */
+	int64_t files;		/* regular files counted */
+	int64_t shared;		/* names of files already counted */
+};
+struct util_inode;
+struct util_usage {
+	struct util_inode *seen;
+	size_t nseen, capseen;
+};
+/* Add path (a file or a tree) to out; a missing path adds nothing. */
+int util_usage(struct util_usage *u, const char *path, struct util_size *out,
+    struct xherr *err);
+void util_usage_release(struct util_usage *u);
+/* "0 B", "512 B", "1.5 KiB", "20.0 GiB": binary units, one decimal. */
+void util_human_bytes(int64_t n, char *out, size_t len);
+
 #endif

@@ -43,6 +43,7 @@ cmd_create(struct cli *cli, int argc, char **argv)
 		{ "share-root", required_argument, NULL, 'R' },
 		{ "nfs-share", required_argument, NULL, 'N' },
 		{ "nfs-share-root", required_argument, NULL, 'Q' },
+		{ "disk-format", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -112,6 +113,9 @@ cmd_create(struct cli *cli, int argc, char **argv)
 			break;
 		case 'Q':
 			o.root_nfs = optarg;
+			break;
+		case 'F':
+			o.disk_format = optarg;
 			break;
 		default:
 			goto out;

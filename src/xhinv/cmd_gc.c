@@ -21,6 +21,8 @@ cmd_gc(struct cli *cli, int argc, char **argv)
 	};
 	struct xherr err = XHERR_INIT;
 	int c, dry = 0, expired = 0, found = 0;
+	int64_t bytes = 0;
+	char h[16];
 
 	while ((c = cli_getopt(cli, argc, argv, "nh", lo)) != -1) {
 		if (c == 'n')
@@ -33,9 +35,14 @@ cmd_gc(struct cli *cli, int argc, char **argv)
 	if (optind < argc)
 		return cli_usage(cli, "unexpected argument \"%s\"", argv[optind]);
 	if (machine_gc(&cli->mctx, dry, expired, report, NULL, &found,
-	    &err) == -1)
+	    &bytes, &err) == -1)
 		return cli_fail(&err);
-	if (found == 0)
+	if (found == 0) {
 		printf("nothing to clean\n");
+		return 0;
+	}
+	util_human_bytes(bytes, h, sizeof h);
+	printf("%s %s of disk space (%lld bytes)\n", dry ? "would free" :
+	    "freed", h, (long long)bytes);
 	return 0;
 }

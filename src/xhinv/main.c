@@ -34,7 +34,10 @@ const struct cmd cli_commands[] = {
 	  "  --nfs-share DIR      export a host folder over NFS, xhyve backend\n"
 	  "                       only (repeatable)\n"
 	  "  --nfs-share-root DIR\n"
-	  "                       where the guest mounts them (/xhyve-nfsshares)\n",
+	  "                       where the guest mounts them (/xhyve-nfsshares)\n"
+	  "  --disk-format FORMAT\n"
+	  "                       raw (default), qcow2 (qemu-img), or ext4 (made\n"
+	  "                       with libguestfs, the user data inside)\n",
 	  CMD_INV_RW },
 	{ "start", cmd_start, "NAME [--timeout S]", "start a stopped machine",
 	  "  --timeout S          seconds to wait for IP and SSH (default 120)\n",
@@ -97,6 +100,14 @@ const struct cmd cli_commands[] = {
 	  "                       SOURCE: the latest boot2docker release\n"
 	  "  pull --sha256 HEX    refuse a file with another checksum\n"
 	  "  prune -n, --dry-run  say what would be deleted\n",
+	  CMD_INV_RW },
+	{ "du", cmd_du, "[--json]",
+	  "disk space: each machine's disk, ISO and files; cache, leftovers",
+	  "      --json           JSON object (bytes)\n",
+	  CMD_INV_RW },
+	{ "disk", cmd_disk, "resize NAME SIZE",
+	  "grow a stopped machine's disk to SIZE (MB, or 30G, 1T; never shrink)",
+	  "",
 	  CMD_INV_RW },
 	{ "help", cmd_help, "[COMMAND]", "show help for a command", "", 0 },
 };

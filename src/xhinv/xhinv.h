@@ -82,6 +82,8 @@ CMD(sql);
 CMD(network);
 CMD(cache);
 CMD(leases);
+CMD(du);
+CMD(disk);
 CMD(help);
 
 extern const struct cmd cli_commands[];

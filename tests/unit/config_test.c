@@ -232,7 +232,7 @@ test_flags(void)
 	const char *shares[] = { "/a", "/b" };
 	size_t i;
 
-	is_int(config_nflags, 17, "14 original flags and 3 of ours");
+	is_int(config_nflags, 18, "14 original flags and 4 of ours");
 	static const char *const want[] = { "xhyve-boot-cmd", "xhyve-boot-kernel",
 	    "xhyve-boot-initrd", "xhyve-boot2docker-url", "xhyve-cpu-count",
 	    "xhyve-disk-size", "xhyve-memory-size", "xhyve-qcow2",

@@ -456,6 +456,92 @@ test_create_raw(void)
 	buf_release(&tar);
 }
 
+/* qcow2 through qemu-img: the header's virtual size is the request, the
+ * tar is at guest byte 0 (read back with qemu-img dd), nothing is left
+ * behind on failure. */
+static void
+test_create_qcow2(void)
+{
+	struct xherr err = XHERR_INIT;
+	struct buf tar;
+	char *p = xasprintf("%s/q.qcow2", dir), *raw = xasprintf("%s/q.back", dir);
+	char *cmd, *back = NULL;
+	unsigned char h[32];
+	FILE *f;
+	uint64_t vsize = 0;
+	size_t len = 0;
+
+	buf_init(&tar);
+	disk_userdata_tar(key, strlen(key), &tar, &err);
+	ok(disk_create_qcow2(p, 300, tar.p, tar.len, &err) == 0,
+	    "qcow2 of 300 MB: %s", err.msg);
+	f = fopen(p, "rb");
+	ok(f != NULL && fread(h, 1, sizeof h, f) == sizeof h &&
+	    memcmp(h, "QFI\xfb", 4) == 0, "a qcow2 header");
+	if (f)
+		fclose(f);
+	for (int i = 24; i < 32; i++)
+		vsize = vsize << 8 | h[i];
+	is_int((long long)vsize, 300LL * 1048576, "virtual size exactly 300 MB");
+	cmd = xasprintf("qemu-img dd -f qcow2 -O raw bs=512 count=%zu if=%s "
+	    "of=%s >/dev/null 2>&1", (tar.len + 511) / 512, p, raw);
+	ok(system(cmd) == 0 && util_read_file(raw, 1 << 20, &back, &len,
+	    NULL) == 0 && len >= tar.len && memcmp(back, tar.p, tar.len) == 0,
+	    "the user-data tar (%zu bytes) is at guest byte 0", tar.len);
+	free(cmd);
+	free(back);
+	xherr_clear(&err);
+	ok(disk_create_qcow2(p, 300, tar.p, tar.len, &err) == -1 &&
+	    err.code == XHE_EXISTS, "an existing disk is not overwritten");
+	ok(disk_resize(p, "qcow2", 300, 200, &err) == -1 &&
+	    strstr(err.msg, "cannot shrink"), "shrinking is refused: %s",
+	    err.msg);
+	ok(disk_resize(p, "qcow2", 300, 600, &err) == 0, "grow to 600 MB");
+	f = fopen(p, "rb");
+	vsize = 0;
+	if (f && fread(h, 1, sizeof h, f) == sizeof h)
+		for (int i = 24; i < 32; i++)
+			vsize = vsize << 8 | h[i];
+	if (f)
+		fclose(f);
+	is_int((long long)vsize, 600LL * 1048576, "virtual size now 600 MB");
+	xherr_clear(&err);
+	ok(disk_resize(p, "ext4", 300, 600, &err) == -1 &&
+	    strstr(err.msg, "ext4 disks cannot be resized"), "ext4: refused");
+	unlink(p);
+	unlink(raw);
+	/* qemu-img failing (a directory where the file goes): no leftovers. */
+	free(p);
+	p = xasprintf("%s/nodir/q.qcow2", dir);
+	xherr_clear(&err);
+	ok(disk_create_qcow2(p, 300, tar.p, tar.len, &err) == -1,
+	    "a path that cannot be written fails: %s", err.msg);
+	free(p);
+	p = xasprintf("%s/nodir/q.qcow2.tmp", dir);
+	ok(!util_exists(p), "and leaves no temporary");
+	free(p);
+	free(raw);
+	buf_release(&tar);
+}
+
+static void
+test_resize_raw(void)
+{
+	struct xherr err = XHERR_INIT;
+	char *p = xasprintf("%s/r.rawdisk", dir);
+	int64_t apparent = 0;
+
+	disk_create_raw(p, 64, "x", 1, &err);
+	ok(disk_resize(p, "raw", 64, 64 + 64, &err) == 0, "grow raw to 128");
+	util_file_size(p, &apparent, NULL, NULL);
+	is_int((long long)apparent, 128LL * 1048576, "the file is 128 MB");
+	ok(disk_resize(p, "raw", 128, DISK_MAX_MB + 1, &err) == -1 &&
+	    strstr(err.msg, "largest disk"), "beyond the largest disk: %s",
+	    err.msg);
+	unlink(p);
+	free(p);
+}
+
 int
 main(void)
 {
@@ -470,6 +556,8 @@ main(void)
 	test_golden();
 	test_gnu_tar();
 	test_create_raw();
+	test_create_qcow2();
+	test_resize_raw();
 	ok(util_rm_tree(dir, &err) == 0, "remove %s: %s", dir, err.msg);
 	return tap_done();
 }

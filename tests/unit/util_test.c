@@ -586,6 +586,70 @@ test_file_size(void)
 	free(p);
 }
 
+/* util_usage: stat's figures, a hard-linked file counted once, symbolic
+ * links not followed; util_human_bytes. */
+static void
+test_usage(void)
+{
+	struct xherr err = XHERR_INIT;
+	struct util_usage u = { 0 };
+	struct util_size a = { 0 }, b = { 0 };
+	char *t = xasprintf("%s/du", dir), *f, *g, *l;
+	char h[16];
+	struct stat st;
+
+	util_mkdir_p(t, 0700, &err);
+	f = xasprintf("%s/f", t);
+	g = xasprintf("%s/g", t);
+	l = xasprintf("%s/l", t);
+	util_write_atomic(f, "0123456789", 10, 0600, &err);
+	link(f, g);
+	symlink("/etc", l);
+	ok(util_usage(&u, f, &a, &err) == 0, "usage of a file");
+	stat(f, &st);
+	ok(a.apparent == 10 && a.allocated == (int64_t)st.st_blocks * 512 &&
+	    a.files == 1, "apparent 10, allocated as stat's");
+	ok(util_usage(&u, t, &b, &err) == 0, "usage of its directory");
+	stat(t, &st);
+	ok(b.apparent == 0 && b.shared == 2 &&
+	    b.allocated == (int64_t)st.st_blocks * 512,
+	    "both names of the file already counted: only the directory "
+	    "(shared %lld)", (long long)b.shared);
+	util_usage_release(&u);
+	memset(&b, 0, sizeof b);
+	ok(util_usage(&u, t, &b, &err) == 0 && b.apparent == 10 &&
+	    b.files == 1 && b.shared == 1, "afresh: the file once, the "
+	    "symbolic link not followed");
+	util_usage_release(&u);
+	memset(&b, 0, sizeof b);
+	ok(util_usage(&u, "/nonexistent/x", &b, &err) == 0 && b.allocated == 0,
+	    "a missing path adds nothing");
+	for (int i = 0; i < 300; i++) {	/* grow the inode set */
+		char *p = xasprintf("%s/n%d", t, i);
+		util_write_atomic(p, "x", 1, 0600, &err);
+		free(p);
+	}
+	memset(&b, 0, sizeof b);
+	ok(util_usage(&u, t, &b, &err) == 0 && b.files == 301,
+	    "301 files counted once each (%lld)", (long long)b.files);
+	memset(&b, 0, sizeof b);
+	ok(util_usage(&u, t, &b, &err) == 0 && b.files == 0 && b.shared == 302,
+	    "and none twice");
+	util_usage_release(&u);
+	util_human_bytes(0, h, sizeof h);
+	is_str(h, "0 B", "0 B");
+	util_human_bytes(1023, h, sizeof h);
+	is_str(h, "1023 B", "1023 B");
+	util_human_bytes(1536, h, sizeof h);
+	is_str(h, "1.5 KiB", "1.5 KiB");
+	util_human_bytes(20000LL * 1048576, h, sizeof h);
+	is_str(h, "19.5 GiB", "20000 MB");
+	free(f);
+	free(g);
+	free(l);
+	free(t);
+}
+
 int
 main(void)
 {
@@ -604,6 +668,7 @@ main(void)
 	test_rm_tree();
 	test_mkdir_p();
 	test_file_size();
+	test_usage();
 	ok(util_rm_tree(dir, &err) == 0, "remove %s: %s", dir, err.msg);
 	return tap_done();
 }
