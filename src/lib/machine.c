@@ -44,6 +44,13 @@ mi_say(struct machine_ctx *ctx, const char *fmt, ...)
 	ctx->progress(ctx->progress_arg, msg);
 }
 
+void
+mi_step(struct machine_ctx *ctx, const char *step)
+{
+	if (ctx->crash_at != NULL && strcmp(ctx->crash_at, step) == 0)
+		kill(getpid(), SIGKILL);
+}
+
 int
 mi_cancelled(struct machine_ctx *ctx)
 {
@@ -137,6 +144,7 @@ machine_ctx_init(struct machine_ctx *ctx, const char *store, struct inv *inv)
 	s = getenv("XHINV_BOOTPD_RELOAD");
 	ctx->bootpd_reload = s && *s ? s :
 	    "launchctl kickstart -k system/com.apple.bootpd";
+	ctx->crash_at = getenv("XHINV_CRASH_AT");
 	s = getenv("XHINV_EXPORTS");
 	ctx->exports = s && *s ? s : "/etc/exports";
 	s = getenv("XHINV_NFSD");
@@ -193,6 +201,22 @@ mi_lock_take(struct machine_ctx *ctx, const char *what, int *fdp,
 	*fdp = -1;
 	if (util_mkdir_p(dir, 0700, err) == 0)
 		rc = util_lock(path, ctx->cancel, say_waiting, &w, fdp, err);
+	free(dir);
+	free(path);
+	return rc;
+}
+
+int
+mi_lock_try(struct machine_ctx *ctx, const char *what, int *fdp,
+    struct xherr *err)
+{
+	char *dir = util_path_join(ctx->store, "locks");
+	char *path = xasprintf("%s/%s.lock", dir, what);
+	int rc = -1;
+
+	*fdp = -1;
+	if (util_mkdir_p(dir, 0700, err) == 0)
+		rc = util_trylock(path, fdp, err);
 	free(dir);
 	free(path);
 	return rc;
@@ -660,6 +684,18 @@ launch_xhyve(struct machine_ctx *ctx, struct inv_machine *m, struct boot *b,
 	return rc;
 }
 
+/* mi_step "create:STEP" or "start:STEP". */
+static void
+boot_step(struct machine_ctx *ctx, const struct boot *b, const char *step)
+{
+	char name[32];
+
+	if (ctx->crash_at == NULL)
+		return;
+	snprintf(name, sizeof name, "%s:%s", b->since, step);
+	mi_step(ctx, name);
+}
+
 /* Launch the VM, then wait for its lease and for SSH. */
 static int
 boot(struct machine_ctx *ctx, struct inv_machine *m, struct boot *b,
@@ -684,6 +720,7 @@ boot(struct machine_ctx *ctx, struct inv_machine *m, struct boot *b,
 	if ((xhyve ? launch_xhyve(ctx, m, b, &p, &sh, err) :
 	    launch_qemu(ctx, m, &n, b, &p, &sh, err)) == -1)
 		goto out;
+	boot_step(ctx, b, "launched");
 	char *det = mi_detail("{s:i,s:s,s:s,s:s,s:s?}", "pid", (int)b->proc.pid,
 	    "exe", b->proc.exe, "accel", b->accel, "since", b->since, "console",
 	    b->console[0] ? b->console : NULL);
@@ -699,9 +736,11 @@ boot(struct machine_ctx *ctx, struct inv_machine *m, struct boot *b,
 		goto out;
 	}
 	free(det);
+	boot_step(ctx, b, "started");
 	if (wait_ip(ctx, &n, m, b, deadline, err) == -1 ||
 	    mi_shares_export(ctx, m, &sh, err) == -1)
 		goto out;
+	boot_step(ctx, b, "ip");
 	mi_say(ctx, "waiting for SSH on %s:22", m->ip);
 	int64_t left = deadline - util_mono_ms();
 	if (ssh_wait(m->ip, 22, left > 0 ? (int)left : 1, ctx->cancel,
@@ -1220,6 +1259,7 @@ machine_create(struct machine_ctx *ctx, const struct machine_create_opts *o,
 	}
 	free(det);
 	recorded = 1;
+	mi_step(ctx, "create:recorded");
 	if (xhyve)
 		mi_say(ctx, "creating %s: uuid %s, xhyve", m.name, m.uuid);
 	else
@@ -1234,6 +1274,7 @@ machine_create(struct machine_ctx *ctx, const struct machine_create_opts *o,
 	chmod(m.dir, 0700);
 	if (create_files(ctx, &m, &info, &ce, err) == -1)
 		goto out;
+	mi_step(ctx, "create:files");
 	give_back(m.dir);
 	stamp = mi_iso_stamp(m.iso);
 	if (inv_begin(ctx->inv, err) == -1 ||
@@ -1249,9 +1290,11 @@ machine_create(struct machine_ctx *ctx, const struct machine_create_opts *o,
 	if (boot(ctx, &m, &b, o->timeout_s > 0 ? o->timeout_s :
 	    MACHINE_DEFAULT_TIMEOUT_S, err) == -1)
 		goto out;
+	mi_step(ctx, "create:booted");
 	if (mi_event1(ctx, m.id, "create", util_mono_ms() - b.t0,
 	    mi_detail("{s:s}", "ip", m.ip), err) == -1)
 		goto out;
+	mi_step(ctx, "create:event");
 	if (inv_begin(ctx->inv, err) == -1 ||
 	    inv_machine_set_status(ctx->inv, m.id, "ready", err) == -1 ||
 	    inv_commit(ctx->inv, err) == -1) {
@@ -1352,6 +1395,7 @@ stop_running(struct machine_ctx *ctx, struct inv_machine *m, int timeout_s,
 			if (mi_event1(ctx, m->id, "powerdown", -1,
 			    mi_detail("{s:i}", "timeout_s", timeout_s), err) == -1)
 				goto out;
+			mi_step(ctx, "stop:powerdown");
 			if (proc_wait_gone(&m->proc, timeout_s * 1000,
 			    ctx->cancel, NULL) == 0)
 				goto gone;
@@ -1369,6 +1413,7 @@ stop_running(struct machine_ctx *ctx, struct inv_machine *m, int timeout_s,
 	if (proc_wait_gone(&m->proc, KILL_WAIT_MS, NULL, err) == -1)
 		goto out;
 gone:
+	mi_step(ctx, "stop:gone");
 	if (inv_begin(ctx->inv, err) == -1)
 		goto out;
 	char *exitf = mi_mfile(m, ".exit");
@@ -1512,58 +1557,64 @@ unexport(struct machine_ctx *ctx, const struct inv_machine *m,
 	return rc;
 }
 
+/*
+ * Everything rm does once the machine's lock is held: stop (force: kill),
+ * lease, exports, files, then one transaction marking it final_status
+ * ("removed", with an rm event; or "failed", with create-failed, for a
+ * create found interrupted), why in the event's detail when given.
+ */
 int
-machine_rm(struct machine_ctx *ctx, const char *name, int force,
-    struct xherr *err)
+mi_remove(struct machine_ctx *ctx, struct inv_machine *m, int state,
+    int force, const char *final_status, const char *why, struct xherr *err)
 {
-	struct inv_machine m;
 	struct mi_net n;
-	int lock, state, rc = -1, dropped = 0, have_net = 0, pending = 0;
+	int rc = -1, dropped = 0, have_net = 0, pending = 0;
+	int failed = strcmp(final_status, "failed") == 0;
 
 	memset(&n, 0, sizeof n);
-	if (take(ctx, name, &lock, err) == -1)
-		return -1;
-	if (load(ctx, name, &m, &state, err) == -1)
-		goto unlock;
 	if (state == MACHINE_RUNNING &&
-	    stop_running(ctx, &m, MACHINE_DEFAULT_STOP_TIMEOUT_S, force,
+	    stop_running(ctx, m, MACHINE_DEFAULT_STOP_TIMEOUT_S, force,
 	    err) == -1)
 		goto out;
 	if (inv_begin(ctx->inv, err) == -1 ||
-	    inv_machine_set_status(ctx->inv, m.id, "removing", err) == -1 ||
+	    inv_machine_set_status(ctx->inv, m->id, "removing", err) == -1 ||
 	    inv_commit(ctx->inv, err) == -1) {
 		inv_rollback(ctx->inv);
 		goto out;
 	}
-	if (m.network_id != 0) {
-		if (mi_net_load_id(ctx, m.network_id, &n, err) == -1)
+	mi_step(ctx, "rm:removing");
+	if (m->network_id != 0) {
+		if (mi_net_load_id(ctx, m->network_id, &n, err) == -1)
 			goto out;
 		have_net = 1;
-		if (mi_lease_drop(ctx, &n, m.mac, m.ip, &dropped, &pending,
+		if (mi_lease_drop(ctx, &n, m->mac, m->ip, &dropped, &pending,
 		    err) == -1 && !force)
 			goto out;
 		if (pending)
 			mi_say(ctx, "cannot remove %s's lease from %s without root: "
-			    "recorded as pending; run sudo xhinv gc", m.name,
+			    "recorded as pending; run sudo xhinv gc", m->name,
 			    n.row.lease_file);
 	}
-	if (unexport(ctx, &m, err) == -1 && !force)
+	mi_step(ctx, "rm:lease");
+	if (unexport(ctx, m, err) == -1 && !force)
 		goto out;
-	if (util_rm_tree(m.dir, err) == -1 && !force)
+	if (util_rm_tree(m->dir, err) == -1 && !force)
 		goto out;
-	char *det = mi_detail("{s:s,s:s,s:b}", "mac", m.mac, "ip", m.ip,
-	    "lease_released", dropped);
+	mi_step(ctx, "rm:files");
+	char *det = mi_detail("{s:s,s:s,s:b,s:s?}", "mac", m->mac, "ip", m->ip,
+	    "lease_released", dropped, "reason", why);
 	if (inv_begin(ctx->inv, err) == -1 ||
-	    inv_nic_release(ctx->inv, m.id, err) == -1 ||
-	    inv_disk_remove(ctx->inv, m.id, err) == -1 ||
-	    (have_net && inv_lease_set_state(ctx->inv, n.row.id, m.mac,
+	    inv_nic_release(ctx->inv, m->id, err) == -1 ||
+	    inv_disk_remove(ctx->inv, m->id, err) == -1 ||
+	    (have_net && inv_lease_set_state(ctx->inv, n.row.id, m->mac,
 	    pending ? "pending" : "released", err) == -1) ||
-	    (pending && inv_event(ctx->inv, m.id, "lease-pending", -1, det,
+	    (pending && inv_event(ctx->inv, m->id, "lease-pending", -1, det,
 	    err) == -1) ||
-	    inv_machine_set_status(ctx->inv, m.id, "removed", err) == -1 ||
-	    (dropped && inv_event(ctx->inv, m.id, "lease-release", -1, det,
+	    inv_machine_set_status(ctx->inv, m->id, final_status, err) == -1 ||
+	    (dropped && inv_event(ctx->inv, m->id, "lease-release", -1, det,
 	    err) == -1) ||
-	    inv_event(ctx->inv, m.id, "rm", -1, det, err) == -1 ||
+	    inv_event(ctx->inv, m->id, failed ? "create-failed" : "rm", -1, det,
+	    err) == -1 ||
 	    inv_commit(ctx->inv, err) == -1) {
 		free(det);
 		inv_rollback(ctx->inv);
@@ -1577,8 +1628,22 @@ machine_rm(struct machine_ctx *ctx, const char *name, int force,
 	rc = 0;
 out:
 	mi_net_release(&n);
-	inv_machine_release(&m);
-unlock:
+	return rc;
+}
+
+int
+machine_rm(struct machine_ctx *ctx, const char *name, int force,
+    struct xherr *err)
+{
+	struct inv_machine m;
+	int lock, state, rc = -1;
+
+	if (take(ctx, name, &lock, err) == -1)
+		return -1;
+	if (load(ctx, name, &m, &state, err) == 0) {
+		rc = mi_remove(ctx, &m, state, force, "removed", NULL, err);
+		inv_machine_release(&m);
+	}
 	mi_lock_drop(lock);
 	return rc;
 }

@@ -76,6 +76,9 @@ struct machine_ctx {
 	 * `nfsd -F FILE checkexports` and `nfsd update` */
 	const char *exports;
 	const char *nfsd;
+	/* XHINV_CRASH_AT=STEP: SIGKILL ourselves at that step (the crash
+	 * tests; the steps are the mi_step() calls, e.g. create:launched) */
+	const char *crash_at;
 	/* bytes done and expected (-1: unknown), a few times a second */
 	void (*download_progress)(void *arg, int64_t done, int64_t total);
 };
@@ -221,5 +224,26 @@ void machine_du_release(struct machine_du *d);
 /* Grow a stopped machine's disk to size_mb (raw and qcow2; never shrink). */
 int machine_disk_resize(struct machine_ctx *ctx, const char *name,
     int64_t size_mb, struct xherr *err);
+
+/*
+ * reconcile (machine_reconcile.c): compare the inventory with reality and
+ * repair what is safe to repair, each finding reported through report as
+ * what differed, why the repair is safe, and what was (with dry_run:
+ * would be) done, and recorded as a reconcile event. Processes the
+ * inventory cannot vouch for are reported, never killed.
+ */
+struct machine_finding {
+	const char *kind;	/* exited, orphan, orphan-adopted,
+				 * create-interrupted, rm-interrupted,
+				 * dir-missing, stale-pidfile, ip-changed,
+				 * half-written, gc */
+	const char *machine;	/* NULL when none */
+	char what[400];
+	char why[200];
+	char action[200];
+};
+int machine_reconcile(struct machine_ctx *ctx, int dry_run,
+    void (*report)(void *arg, const struct machine_finding *f), void *arg,
+    int *found, struct xherr *err);
 
 #endif

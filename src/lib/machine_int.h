@@ -33,12 +33,22 @@
 /* Helpers (machine.c) */
 void mi_say(struct machine_ctx *ctx, const char *fmt, ...) XH_PRINTF(2, 3);
 int mi_cancelled(struct machine_ctx *ctx);
+/* A named point in a lifecycle operation; with XHINV_CRASH_AT=step the
+ * process dies there (SIGKILL), as a crash or kill -9 would. */
+void mi_step(struct machine_ctx *ctx, const char *step);
+/* rm once the machine's lock is held (machine.c); reconcile finishes
+ * interrupted operations with it. */
+int mi_remove(struct machine_ctx *ctx, struct inv_machine *m, int state,
+    int force, const char *final_status, const char *why, struct xherr *err);
 /* A JSON object from jansson's pack format; the caller's. */
 char *mi_detail(const char *fmt, ...);
 /* Append an event in its own transaction (takes det). */
 int mi_event1(struct machine_ctx *ctx, int64_t machine_id, const char *kind,
     int64_t duration_ms, char *det, struct xherr *err);
 int mi_lock_take(struct machine_ctx *ctx, const char *what, int *fdp,
+    struct xherr *err);
+/* 1: taken; 0: another process holds it (busy); -1: error. */
+int mi_lock_try(struct machine_ctx *ctx, const char *what, int *fdp,
     struct xherr *err);
 void mi_lock_drop(int fd);
 int mi_record_exited(struct machine_ctx *ctx, int64_t machine_id, int64_t row,

@@ -46,6 +46,14 @@ const char *proc_status_str(int status);
 
 /* Read the identity of a live process (platform code). */
 int proc_ident_read(pid_t pid, struct proc_ident *out, struct xherr *err);
+/* Call cb for each process (not this one) whose command line has an
+ * argument containing needle: cmdline is its arguments, NUL-separated, len
+ * bytes. A cb returning -1 stops the walk (platform code: /proc on Linux,
+ * sysctl on macOS). */
+typedef int (*proc_found_cb)(void *arg, pid_t pid, const char *cmdline,
+    size_t len);
+int proc_find(const char *needle, proc_found_cb cb, void *arg,
+    struct xherr *err);
 /* The current boot's id (platform code). */
 int proc_boot_id(char out[40], struct xherr *err);
 /* Compare a recorded identity with what runs now. Never fails: anything it

@@ -10,9 +10,13 @@
 #include <libproc.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/proc_info.h>
 #include <sys/sysctl.h>
+#include <unistd.h>
+
+#include "util.h"
 
 static pthread_once_t boot_once = PTHREAD_ONCE_INIT;
 static char boot_id[40];
@@ -62,4 +66,55 @@ proc_ident_read(pid_t pid, struct proc_ident *out, struct xherr *err)
 	out->start_time = (unsigned long long)bi.pbi_start_tvsec * 1000000ULL +
 	    bi.pbi_start_tvusec;
 	return proc_boot_id(out->boot_id, err);
+}
+
+int
+proc_find(const char *needle, proc_found_cb cb, void *arg, struct xherr *err)
+{
+	int mib[4] = { CTL_KERN, KERN_PROC, KERN_PROC_ALL, 0 };
+	struct kinfo_proc *kp = NULL;
+	size_t len = 0;
+	int rc = 0, argmax;
+
+	if (sysctl(mib, 4, NULL, &len, NULL, 0) == -1)
+		return xherr_sys(err, "cannot list processes");
+	kp = xmalloc(len);
+	if (sysctl(mib, 4, kp, &len, NULL, 0) == -1) {
+		free(kp);
+		return xherr_sys(err, "cannot list processes");
+	}
+	{
+		int am[2] = { CTL_KERN, KERN_ARGMAX };
+		size_t sz = sizeof argmax;
+		if (sysctl(am, 2, &argmax, &sz, NULL, 0) == -1)
+			argmax = 256 * 1024;
+	}
+	char *buf = xmalloc((size_t)argmax);
+	for (size_t i = 0; rc == 0 && i < len / sizeof *kp; i++) {
+		pid_t pid = kp[i].kp_proc.p_pid;
+		int am[3] = { CTL_KERN, KERN_PROCARGS2, pid };
+		size_t sz = (size_t)argmax;
+		int argc;
+		char *p, *e;
+
+		if (pid <= 0 || pid == getpid() ||
+		    sysctl(am, 3, buf, &sz, NULL, 0) == -1 || sz <= sizeof argc)
+			continue;
+		/* argc, the executable path, NUL padding, then argv. */
+		memcpy(&argc, buf, sizeof argc);
+		p = buf + sizeof argc;
+		e = buf + sz;
+		p += strnlen(p, (size_t)(e - p));
+		while (p < e && *p == '\0')
+			p++;
+		char *args = p;
+		for (int a = 0; a < argc && p < e; a++, p += strlen(p) + 1)
+			if (strstr(p, needle) != NULL) {
+				rc = cb(arg, pid, args, (size_t)(e - args));
+				break;
+			}
+	}
+	free(buf);
+	free(kp);
+	return rc;
 }

@@ -1,6 +1,7 @@
 /* proc_linux: process identity from /proc. */
 #include "proc.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -100,4 +101,40 @@ proc_ident_read(pid_t pid, struct proc_ident *out, struct xherr *err)
 	if (proc_boot_id(out->boot_id, err) == -1)
 		return -1;
 	return 0;
+}
+
+int
+proc_find(const char *needle, proc_found_cb cb, void *arg, struct xherr *err)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	int rc = 0;
+
+	if (d == NULL)
+		return xherr_sys(err, "cannot read /proc");
+	while (rc == 0 && (e = readdir(d)) != NULL) {
+		char path[64], buf[8192];
+		ssize_t n;
+		int fd;
+		char *end;
+		long pid = strtol(e->d_name, &end, 10);
+
+		if (*end != '\0' || pid <= 0 || pid == (long)getpid())
+			continue;
+		snprintf(path, sizeof path, "/proc/%ld/cmdline", pid);
+		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+			continue;	/* gone meanwhile */
+		n = read(fd, buf, sizeof buf - 1);
+		close(fd);
+		if (n <= 0)
+			continue;	/* kernel thread or zombie */
+		buf[n] = '\0';
+		for (char *a = buf; a < buf + n; a += strlen(a) + 1)
+			if (strstr(a, needle) != NULL) {
+				rc = cb(arg, (pid_t)pid, buf, (size_t)n);
+				break;
+			}
+	}
+	closedir(d);
+	return rc;
 }

@@ -812,3 +812,21 @@ util_human_bytes(int64_t n, char *out, size_t len)
 	}
 	snprintf(out, len, "%.1f %s", v, unit[i]);
 }
+
+int
+util_trylock(const char *path, int *fdp, struct xherr *err)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+
+	*fdp = -1;
+	if (fd == -1)
+		return xherr_sys(err, "cannot open lock %s", path);
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		close(fd);
+		if (errno == EWOULDBLOCK)
+			return 0;
+		return xherr_sys(err, "cannot lock %s", path);
+	}
+	*fdp = fd;
+	return 1;
+}

@@ -98,6 +98,8 @@ int util_share_file(const char *src, const char *dst, const char **how,
  * holder never leaves it held. */
 int util_lock(const char *path, volatile sig_atomic_t *cancel,
     void (*waiting)(void *arg), void *arg, int *fdp, struct xherr *err);
+/* util_lock without waiting: 1 taken (*fdp set), 0 another holds it. */
+int util_trylock(const char *path, int *fdp, struct xherr *err);
 /* Remove a directory tree without following symbolic links. A missing path
  * is not an error. */
 int util_rm_tree(const char *path, struct xherr *err);

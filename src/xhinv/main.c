@@ -101,6 +101,11 @@ const struct cmd cli_commands[] = {
 	  "  pull --sha256 HEX    refuse a file with another checksum\n"
 	  "  prune -n, --dry-run  say what would be deleted\n",
 	  CMD_INV_RW },
+	{ "reconcile", cmd_reconcile, "[--dry-run] [--json]",
+	  "compare the inventory with reality and repair the differences",
+	  "  -n, --dry-run        say what differs and what would be done\n"
+	  "      --json           JSON array of findings\n",
+	  CMD_INV_RW },
 	{ "du", cmd_du, "[--json]",
 	  "disk space: each machine's disk, ISO and files; cache, leftovers",
 	  "      --json           JSON object (bytes)\n",

@@ -83,6 +83,7 @@ CMD(network);
 CMD(cache);
 CMD(leases);
 CMD(du);
+CMD(reconcile);
 CMD(disk);
 CMD(help);
 
