@@ -13,6 +13,40 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+int64_t
+disk_parse_size(const char *s)
+{
+	int64_t v = 0, unit = 1;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		v = v * 10 + (*s - '0');
+		if (v > DISK_MAX_MB)
+			return -1;
+	}
+	switch (*s) {
+	case '\0':
+		break;
+	case 'M': case 'm':
+		s++;
+		break;
+	case 'G': case 'g':
+		unit = 1024;
+		s++;
+		break;
+	case 'T': case 't':
+		unit = 1024 * 1024;
+		s++;
+		break;
+	default:
+		return -1;
+	}
+	if (*s != '\0' || v == 0 || v > DISK_MAX_MB / unit)
+		return -1;
+	return v * unit;
+}
+
 #define QEMU_IMG_MS 60000
 
 static la_ssize_t
@@ -325,8 +359,17 @@ disk_resize(const char *path, const char *format, int64_t old_mb,
     int64_t new_mb, struct xherr *err)
 {
 	char size[32];
+	struct stat st;
 	int fd;
 
+	/* A link planted in place of the disk must not make us truncate
+	 * (or grow) whatever it points to. */
+	if (lstat(path, &st) == -1)
+		return xherr_sys(err, "cannot stat disk %s", path);
+	if (!S_ISREG(st.st_mode))
+		return xherr_set(err, XHE_INVAL, "disk %s is %s: refusing to "
+		    "resize it", path, S_ISLNK(st.st_mode) ? "a symbolic link" :
+		    "not a regular file");
 	if (new_mb < old_mb)
 		return xherr_set(err, XHE_INVAL, "a disk cannot shrink: %lld MB "
 		    "is less than its %lld MB (data past the end would be lost)",
@@ -336,7 +379,7 @@ disk_resize(const char *path, const char *format, int64_t old_mb,
 		    "largest disk, %lld MB", (long long)new_mb,
 		    (long long)DISK_MAX_MB);
 	if (strcmp(format, "raw") == 0) {
-		if ((fd = open(path, O_WRONLY | O_CLOEXEC)) == -1)
+		if ((fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW)) == -1)
 			return xherr_sys(err, "cannot open disk %s", path);
 		if (ftruncate(fd, (off_t)new_mb * 1048576) == -1 ||
 		    fsync(fd) == -1) {

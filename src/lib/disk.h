@@ -27,6 +27,10 @@
 #define DISK_STAFF_GID 50
 #define DISK_MAX_MB (16LL * 1024 * 1024)	/* 16 TiB: ext4's and qcow2's reach */
 
+/* Parse a disk size as users write it: MiB ("20000", "20000M"), or with G
+ * or T (any case: "30G"); digits first, nothing after the unit. -1 when it
+ * is not that, zero, or above DISK_MAX_MB. */
+int64_t disk_parse_size(const char *s);
 /* Append the user-data tar holding pubkey to out. */
 int disk_userdata_tar(const char *pubkey, size_t keylen, struct buf *out,
     struct xherr *err);

@@ -1374,29 +1374,35 @@ inv_event(struct inv *inv, int64_t machine_id, const char *kind,
 	return exec_done(inv, st, err, "cannot record event");
 }
 
+/* The newest ?1 events with ids below ?3, found newest first through the
+ * primary key or event_machine(machine_id, id), then given oldest first: a
+ * page costs its size, not the size of the history. */
 static const char SQL_HISTORY_ALL[] =
     "SELECT * FROM (SELECT e.id, e.at, m.name, e.kind, e.duration_ms, e.detail "
     "FROM event e LEFT JOIN machine m ON m.id = e.machine_id "
-    "ORDER BY e.id DESC LIMIT ?1) ORDER BY id";
+    "WHERE e.id < ?3 ORDER BY e.id DESC LIMIT ?1) ORDER BY id";
 static const char SQL_HISTORY_MACHINE[] =
     "SELECT * FROM (SELECT e.id, e.at, m.name, e.kind, e.duration_ms, e.detail "
-    "FROM event e JOIN machine m ON m.id = e.machine_id WHERE m.name = ?2 "
-    "ORDER BY e.id DESC LIMIT ?1) ORDER BY id";
+    "FROM machine m JOIN event e ON e.machine_id = m.id "
+    "WHERE m.name = ?2 AND e.id < ?3 ORDER BY e.id DESC LIMIT ?1) ORDER BY id";
 
 int
-inv_history_each(struct inv *inv, const char *machine, int64_t limit,
-    inv_event_cb cb, void *arg, struct xherr *err)
+inv_history_each(struct inv *inv, const char *machine, int64_t before,
+    int64_t limit, inv_event_cb cb, void *arg, int *more, struct xherr *err)
 {
 	sqlite3_stmt *st = stmt(inv, machine ? SQL_HISTORY_MACHINE :
 	    SQL_HISTORY_ALL, err);
 	struct inv_event e;
+	int64_t n = 0, first = 0;
 	int rc;
 
+	*more = 0;
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, limit > 0 ? limit : -1);
 	if (machine)
 		bind_text(st, 2, machine);
+	sqlite3_bind_int64(st, 3, before > 0 ? before : INT64_MAX);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		e.id = sqlite3_column_int64(st, 0);
 		e.at = sqlite3_column_int64(st, 1);
@@ -1405,6 +1411,8 @@ inv_history_each(struct inv *inv, const char *machine, int64_t limit,
 		e.duration_ms = sqlite3_column_type(st, 4) == SQLITE_NULL ? -1 :
 		    sqlite3_column_int64(st, 4);
 		e.detail = (const char *)sqlite3_column_text(st, 5);
+		if (n++ == 0)
+			first = e.id;
 		if (cb(arg, &e) == -1) {
 			sqlite3_reset(st);
 			return -1;
@@ -1413,6 +1421,16 @@ inv_history_each(struct inv *inv, const char *machine, int64_t limit,
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
 		return dberr(inv, err, "cannot read history");
+	/* A full page: is there an older event? The same query, one row. */
+	if (limit > 0 && n == limit) {
+		sqlite3_bind_int64(st, 1, 1);
+		sqlite3_bind_int64(st, 3, first);
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			return dberr(inv, err, "cannot read history");
+		*more = rc == SQLITE_ROW;
+	}
 	return 0;
 }
 

@@ -227,10 +227,12 @@ struct inv_event {
 };
 typedef int (*inv_event_cb)(void *arg, const struct inv_event *e);
 /* Events, oldest first; only those of machines named machine (every
- * machine that had that name) when not NULL; at most limit (the newest
- * ones) when limit > 0. */
-int inv_history_each(struct inv *inv, const char *machine, int64_t limit,
-    inv_event_cb cb, void *arg, struct xherr *err);
+ * machine that had that name) when not NULL; only those with ids below
+ * before when before > 0; at most limit (the newest ones) when limit > 0,
+ * setting *more when older ones exist (the next page: before = the first
+ * id given). */
+int inv_history_each(struct inv *inv, const char *machine, int64_t before,
+    int64_t limit, inv_event_cb cb, void *arg, int *more, struct xherr *err);
 
 typedef int (*inv_row_cb)(void *arg, int ncol, const char *const *names,
     const char *const *values);

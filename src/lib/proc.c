@@ -30,6 +30,45 @@ proc_status_str(int status)
 }
 
 /* An executable replaced on disk reads back as "PATH (deleted)". */
+int
+proc_parse_stat(const char *buf, size_t len, char *state,
+    uint64_t *start_time)
+{
+	const char *p = NULL, *end = buf + len;
+	uint64_t v = 0;
+	size_t i;
+	int field;
+
+	for (i = len; i > 0; i--)
+		if (buf[i - 1] == ')') {
+			p = buf + i;
+			break;
+		}
+	/* ") S " at least: the state, then a space. */
+	if (p == NULL || end - p < 3 || p[0] != ' ' || p[2] != ' ')
+		return -1;
+	*state = p[1];
+	p += 1;
+	for (field = 3; field < 22; field++) {
+		while (p < end && *p != ' ')
+			p++;
+		if (p == end)
+			return -1;
+		p++;
+	}
+	if (p == end || *p < '0' || *p > '9')
+		return -1;
+	for (; p < end && *p >= '0' && *p <= '9'; p++) {
+		if (v > (UINT64_MAX - (uint64_t)(*p - '0')) / 10)
+			return -1;
+		v = v * 10 + (uint64_t)(*p - '0');
+	}
+	if (p < end && *p != ' ' && *p != '\n')
+		return -1;
+	*start_time = v;
+	return 0;
+}
+
 static int
 same_exe(const char *a, const char *b)
 {
@@ -261,7 +300,10 @@ put_status(const char *tmp, const char *path, int code)
 		num[--i] = (char)('0' + code % 10);
 		code /= 10;
 	} while (code > 0 && i > 0);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	/* A fresh file: never through a link planted under this name. */
+	unlink(tmp);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+	    0644);
 	if (fd == -1)
 		return;
 	if (write(fd, num + i, sizeof num - (size_t)i) > 0)
@@ -275,16 +317,23 @@ proc_spawn_supervised(char *const argv[], const char *log,
     const char *exitfile, pid_t *pid, struct xherr *err)
 {
 	char *exe, *tmp, *nope;
-	int p[2], logfd, devnull;
+	int p[2], logfd, devnull = -1;
 	pid_t a;
 
 	if ((exe = proc_which(argv[0], err)) == NULL)
 		return -1;
 	tmp = xasprintf("%s.tmp", exitfile);
 	nope = xasprintf("cannot execute %s\n", exe);
-	logfd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	/* O_NOFOLLOW: a link planted in place of the log must not make us
+	 * append to whatever it points to. */
+	logfd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW |
+	    O_CLOEXEC, 0600);
+	if (logfd == -1) {
+		xherr_sys(err, "cannot open %s", log);
+		goto fail;
+	}
 	devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
-	if (logfd == -1 || devnull == -1 || pipe2(p, O_CLOEXEC) == -1) {
+	if (devnull == -1 || pipe2(p, O_CLOEXEC) == -1) {
 		xherr_sys(err, "cannot prepare to run %s", exe);
 		goto fail;
 	}

@@ -44,6 +44,12 @@ enum proc_status {
 
 const char *proc_status_str(int status);
 
+/* Parse the text of Linux's /proc/PID/stat (len bytes, need not end in
+ * NUL): *state is field 3 (e.g. 'R', 'Z'), *start_time field 22 (clock
+ * ticks after boot). The command name (field 2) may hold spaces and ')':
+ * the fields resume after the last ')'. -1 when it is not that shape. */
+int proc_parse_stat(const char *buf, size_t len, char *state,
+    uint64_t *start_time);
 /* Read the identity of a live process (platform code). */
 int proc_ident_read(pid_t pid, struct proc_ident *out, struct xherr *err);
 /* Call cb for each process (not this one) whose command line has an

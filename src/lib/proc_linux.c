@@ -57,37 +57,25 @@ proc_boot_id(char out[40], struct xherr *err)
 int
 proc_ident_read(pid_t pid, struct proc_ident *out, struct xherr *err)
 {
-	char path[64], stat[1024], *p;
-	unsigned long long start = 0;
+	char path[64], stat[1024], state;
+	uint64_t start = 0;
 	ssize_t n;
-	int fd, field;
+	int fd;
 
 	memset(out, 0, sizeof *out);
 	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd == -1)
 		return xherr_sys(err, "no process %d", (int)pid);
-	n = read(fd, stat, sizeof stat - 1);
+	n = read(fd, stat, sizeof stat);
 	close(fd);
 	if (n <= 0)
 		return xherr_set(err, XHE_NOTFOUND, "no process %d", (int)pid);
-	stat[n] = '\0';
-	/* The command name may hold spaces and ')': fields resume after the
-	 * last ')'. Field 3 is the state, field 22 the start time. */
-	p = strrchr(stat, ')');
-	if (p == NULL || p[1] != ' ')
+	if (proc_parse_stat(stat, (size_t)n, &state, &start) == -1)
 		return xherr_set(err, XHE_INVAL, "cannot parse %s", path);
-	p += 2;
-	if (*p == 'Z' || *p == 'X')
+	if (state == 'Z' || state == 'X')
 		return xherr_set(err, XHE_NOTFOUND, "process %d has exited",
 		    (int)pid);
-	for (field = 3; field < 22; field++) {
-		p = strchr(p, ' ');
-		if (p == NULL)
-			return xherr_set(err, XHE_INVAL, "cannot parse %s", path);
-		p++;
-	}
-	start = strtoull(p, NULL, 10);
 	snprintf(path, sizeof path, "/proc/%d/exe", (int)pid);
 	n = readlink(path, out->exe, sizeof out->exe - 1);
 	if (n == -1) {

@@ -1,15 +1,23 @@
-/* xhinv history [NAME] [-n N] [--json] */
+/* xhinv history [NAME] [-n N] [--before ID] [--json] */
 #include "xhinv.h"
 
 #include <jansson.h>
 #include <stdio.h>
 
+struct page {
+	json_t *arr;		/* NULL: text */
+	long long first;	/* the id of the oldest event shown */
+};
+
 static int
 show(void *arg, const struct inv_event *e)
 {
-	json_t *arr = arg;
+	struct page *pg = arg;
+	json_t *arr = pg->arr;
 	char when[32], dur[32];
 
+	if (pg->first == 0)
+		pg->first = e->id;
 	if (arr != NULL) {
 		json_error_t je;
 		json_t *d = json_loads(e->detail ? e->detail : "{}", 0, &je);
@@ -22,8 +30,9 @@ show(void *arg, const struct inv_event *e)
 	}
 	cli_time(e->at, when, sizeof when);
 	cli_duration(e->duration_ms, dur, sizeof dur);
-	printf("%-19s %-20s %-13s %8s  %s\n", when, e->machine ? e->machine : "-",
-	    e->kind, dur, e->detail ? e->detail : "");
+	printf("%-8lld %-19s %-20s %-13s %8s  %s\n", (long long)e->id, when,
+	    e->machine ? e->machine : "-", e->kind, dur,
+	    e->detail ? e->detail : "");
 	return 0;
 }
 
@@ -32,20 +41,26 @@ cmd_history(struct cli *cli, int argc, char **argv)
 {
 	static const struct option lo[] = {
 		{ "limit", required_argument, NULL, 'n' },
+		{ "before", required_argument, NULL, 'b' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct xherr err = XHERR_INIT;
 	const char *name = NULL;
-	json_t *arr = NULL;
-	long long limit = 100;
-	int c, json = 0;
+	struct page pg = { NULL, 0 };
+	long long limit = 100, before = 0;
+	int c, json = 0, more = 0;
 
 	while ((c = cli_getopt(cli, argc, argv, "n:h", lo)) != -1) {
 		switch (c) {
 		case 'n':
 			if (cli_int(cli, "--limit", optarg, 0, 1LL << 40, &limit))
+				return 2;
+			break;
+		case 'b':
+			if (cli_int(cli, "--before", optarg, 1, INT64_MAX,
+			    &before))
 				return 2;
 			break;
 		case 'j':
@@ -60,18 +75,24 @@ cmd_history(struct cli *cli, int argc, char **argv)
 	if (optind < argc)
 		return cli_usage(cli, "unexpected argument \"%s\"", argv[optind]);
 	if (json)
-		arr = json_array();
+		pg.arr = json_array();
 	else
-		printf("%-19s %-20s %-13s %8s  %s\n", "TIME", "MACHINE", "EVENT",
-		    "DURATION", "DETAIL");
-	if (inv_history_each(cli->inv, name, limit, show, arr, &err) == -1) {
-		json_decref(arr);
+		printf("%-8s %-19s %-20s %-13s %8s  %s\n", "ID", "TIME", "MACHINE",
+		    "EVENT", "DURATION", "DETAIL");
+	if (inv_history_each(cli->inv, name, before, limit, show, &pg, &more,
+	    &err) == -1) {
+		json_decref(pg.arr);
 		return cli_fail(&err);
 	}
-	if (arr != NULL) {
-		json_dumpf(arr, stdout, JSON_INDENT(2));
+	if (pg.arr != NULL) {
+		json_dumpf(pg.arr, stdout, JSON_INDENT(2));
 		printf("\n");
-		json_decref(arr);
+		json_decref(pg.arr);
 	}
+	/* The next page, on stderr: the rows on stdout stay just rows. */
+	if (more)
+		fprintf(stderr, "xhinv: older events: xhinv history%s%s -n %lld "
+		    "--before %lld\n", name ? " " : "", name ? name : "", limit,
+		    pg.first);
 	return 0;
 }

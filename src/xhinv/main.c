@@ -75,9 +75,10 @@ const struct cmd cli_commands[] = {
 	  CMD_INV_RW },
 	{ "inspect", cmd_inspect, "NAME", "print everything recorded about a "
 	  "machine, as JSON", "", CMD_INV_RW },
-	{ "history", cmd_history, "[NAME] [-n N] [--json]",
+	{ "history", cmd_history, "[NAME] [-n N] [--before ID] [--json]",
 	  "print the event history, oldest first",
 	  "  -n, --limit N        the newest N events (default 100, 0: all)\n"
+	  "      --before ID      only events older than event ID (the next page)\n"
 	  "      --json           JSON array\n",
 	  CMD_INV_RO },
 	{ "gc", cmd_gc, "[--dry-run] [--expired]",

@@ -107,6 +107,21 @@ like "$(rec)" "^ip-changed x1: x1's lease in $LEASES says 192.168.64.200, the in
 	"a changed vmnet address"
 is "$(x ip x1)" 192.168.64.200 "the inventory has the new address"
 
+# The history in pages: each page says how to get the next one.
+all=$(x history m1 -n 0 | tail -n +2 | awk '{ print $1 }' | tr '\n' ' ')
+pages="" next="x history m1 -n 3" np=0
+while [ -n "$next" ] && [ "$np" -lt 100 ]; do
+	page=$($next 2>"$STORE/page.err" | tail -n +2 | awk '{ print $1 }' | tr '\n' ' ')
+	pages="$page$pages"
+	next=$(sed -n 's/^xhinv: older events: xhinv \(history .*\)$/x \1/p' "$STORE/page.err")
+	np=$((np + 1))
+done
+is "$pages" "$all" "pages of 3, following --before, give the whole history once, in order"
+diag "$np pages"
+is "$(x history m1 -n 0 2>&1 >/dev/null)" "" "the whole history says nothing about more"
+x history --before 0 >/dev/null 2>&1
+is "$?" 2 "--before 0 is a usage error"
+
 # JSON, and a last run that finds nothing.
 echo half > "$STORE/network/shared/dnsmasq.hosts.tmp.ZzZzZz"
 touch -d '-5 min' "$STORE/network/shared/dnsmasq.hosts.tmp.ZzZzZz"

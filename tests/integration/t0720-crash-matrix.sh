@@ -1,6 +1,8 @@
 #!/bin/bash
 # Crash safety: xhinv killed (SIGKILL, through the XHINV_CRASH_AT fault
-# points) at every step of create, start, stop and rm in turn; after each,
+# points) at every step of create, start, stop and rm in turn, then the
+# plugin killed the same way at a step of each, under Go's net/rpc client
+# running docker-machine's sequence; after each,
 # xhinv reconcile must leave a consistent store:
 #   - PRAGMA integrity_check is ok;
 #   - no machine is left 'creating' or 'removing';
@@ -84,5 +86,27 @@ for step in rm:removing rm:lease rm:files; do
 	crash "$step" rm "r$n"
 	check "$step"
 	is "$(sql "SELECT status FROM machine WHERE name = 'r$n'")" removed "r$n: the rm is finished"
+done
+# The plugin: the client's sequence runs Create, Stop, Start, Remove; the
+# plugin dies at STEP (the client sees its connection drop).
+CLIENT=$TOP/build/rpcclient
+[ -x "$CLIENT" ] || bail "no $CLIENT: make tests"
+for step in create:ip stop:powerdown start:launched rm:lease; do
+	n=$((n + 1))
+	XHINV_CRASH_AT=$step ip netns exec "$NS" "$CLIENT" -plugin "$PLUGIN" \
+	    -store "$STORE" -name "p$n" -sequence create -heartbeat 1s -poll 1s \
+	    -flag xhyve-boot2docker-url="$ISO" -flag xhyve-memory-size=192 \
+	    -flag xhyve-disk-size=256 -flag xhyve-cpu-count=1 \
+	    >"$STORE/out.p.$step" 2>&1
+	like "$(cat "$STORE/out.p.$step")" "call $(case $step in
+	    create:*) echo Create ;; stop:*) echo Stop ;; start:*) echo Start ;;
+	    rm:*) echo Remove ;; esac) -> error: .*(unexpected EOF|connection|shut down)" \
+	    "plugin killed at $step: the client sees the call fail" || show "$STORE/out.p.$step"
+	[ "$step" = stop:powerdown ] && for _ in $(seq 300); do
+		[ -z "$(running)" ] && break
+		sleep 0.2
+	done
+	check "plugin $step"
+	x rm -f "p$n" >/dev/null 2>&1
 done
 done_testing

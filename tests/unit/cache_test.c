@@ -57,7 +57,17 @@ test_sources(void)
 	free(with);
 	static const char *const bad[] = { "https://x/b.iso#sha256=abc",
 	    "https://x/b.iso#md5=0", "https://x/b.iso#", "ftp://x/b.iso",
-	    "s3://bucket/b.iso" };
+	    "s3://bucket/b.iso",
+	    "https://x/b.iso#sha256="
+	    "zdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0",
+	    "https://x/b.iso#sha256="
+	    "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd00",
+	    "https://x/b.iso#sha256="
+	    "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0#",
+	    "https://x/a#b.iso#sha256="
+	    "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0",
+	    "#SHA256="
+	    "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0" };
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		xherr_clear(&err);
 		ok(cache_parse_source(bad[i], NULL, &s, &err) == -1 &&

@@ -542,6 +542,26 @@ test_resize_raw(void)
 	free(p);
 }
 
+static void
+test_parse_size(void)
+{
+	static const struct { const char *s; int64_t mb; } cases[] = {
+		{ "20000", 20000 }, { "20000M", 20000 }, { "20000m", 20000 },
+		{ "30G", 30720 }, { "30g", 30720 }, { "1T", 1048576 },
+		{ "16T", DISK_MAX_MB }, { "16384G", DISK_MAX_MB },
+		{ "1", 1 }, { "007", 7 },
+		{ "", -1 }, { "0", -1 }, { "0G", -1 }, { "-5", -1 },
+		{ "+5", -1 }, { " 5", -1 }, { "5 ", -1 }, { "5GB", -1 },
+		{ "5K", -1 }, { "G", -1 }, { "1.5G", -1 }, { "17T", -1 },
+		{ "16385G", -1 }, { "0x10", -1 }, { "99999999999999999999", -1 },
+		{ "5G\t", -1 },
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		is_int(disk_parse_size(cases[i].s), cases[i].mb,
+		    "disk_parse_size(\"%s\")", cases[i].s);
+}
+
 int
 main(void)
 {
@@ -551,6 +571,7 @@ main(void)
 		ok(0, "mkdtemp");
 		return tap_done();
 	}
+	test_parse_size();
 	test_layout();
 	test_key_sizes();
 	test_golden();

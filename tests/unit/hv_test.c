@@ -190,6 +190,26 @@ test_parsers(void)
 	o = "COM1 connected to nowhere\n";
 	ok(hv_xhyve_parse_console(o, strlen(o), tty, sizeof tty) == -1,
 	    "not a device path");
+	o = "COM1 connected to /dev/ttys004\r\n";
+	ok(hv_xhyve_parse_console(o, strlen(o), tty, sizeof tty) == 0 &&
+	    strcmp(tty, "/dev/ttys004") == 0, "CRLF dropped");
+	static const char *const badtty[] = { "", "COM1 connected to\n",
+	    "COM1 connected to \t \r\n", "COM1 connected to /dev/tty s4\n",
+	    "COM1 connected to /devttys004\n", "com1 connected to /dev/ttys0\n",
+	    "COM1\nconnected to /dev/ttys004\n" };
+	for (size_t i = 0; i < sizeof badtty / sizeof badtty[0]; i++)
+		ok(hv_xhyve_parse_console(badtty[i], strlen(badtty[i]), tty,
+		    sizeof tty) == -1, "no tty in bad output %zu", i);
+	o = "COM1 connected to /dev/ttys004\n";
+	ok(hv_xhyve_parse_console(o, strlen(o), tty, 12) == -1,
+	    "a tty that does not fit the buffer is refused");
+	ok(hv_xhyve_parse_console(o, strlen(o), tty, 13) == 0 &&
+	    strcmp(tty, "/dev/ttys004") == 0, "one that just fits is not");
+	ok(hv_xhyve_parse_console(o, 20, tty, sizeof tty) == -1,
+	    "nothing is read past len");
+	o = "MAC: 02:f0:0d:60:01:03\n";
+	ok(hv_xhyve_parse_mac(o, 15, mac) == -1,
+	    "a MAC cut short by len is refused");
 	is_str(hv_xhyve_exit_meaning(0), "reset", "exit 0: reset");
 	is_str(hv_xhyve_exit_meaning(1), "poweroff", "exit 1: poweroff");
 	is_str(hv_xhyve_exit_meaning(2), "halt", "exit 2: halt");

@@ -284,7 +284,7 @@ test_history(void)
 	struct buf b;
 	char *p = dbpath("hist.db");
 	int64_t a, c;
-	int n = 0;
+	int n = 0, more = -1;
 
 	ok(inv_open(&inv, p, INV_RW, &err) == 0, "open");
 	a = add_machine(inv, "a", &err);
@@ -301,17 +301,30 @@ test_history(void)
 	    "a detail that is not JSON is refused");
 
 	buf_init(&b);
-	inv_history_each(inv, NULL, 0, hist_cb, &b, &err);
+	inv_history_each(inv, NULL, 0, 0, hist_cb, &b, &more, &err);
 	is_str(buf_str(&b), "a:create-begin;c:create-begin;a:create;",
 	    "history in order");
+	ok(more == 0, "all of it: nothing more");
 	buf_release(&b);
 	buf_init(&b);
-	inv_history_each(inv, "a", 0, hist_cb, &b, &err);
+	inv_history_each(inv, "a", 0, 0, hist_cb, &b, &more, &err);
 	is_str(buf_str(&b), "a:create-begin;a:create;", "history of one machine");
 	buf_release(&b);
 	buf_init(&b);
-	inv_history_each(inv, NULL, 2, hist_cb, &b, &err);
+	inv_history_each(inv, NULL, 0, 2, hist_cb, &b, &more, &err);
 	is_str(buf_str(&b), "c:create-begin;a:create;", "limit keeps the newest");
+	ok(more == 1, "and says older events exist");
+	buf_release(&b);
+	buf_init(&b);
+	inv_history_each(inv, NULL, 2, 2, hist_cb, &b, &more, &err);
+	is_str(buf_str(&b), "a:create-begin;", "the next page: before the first id");
+	ok(more == 0, "the last page says nothing more");
+	buf_release(&b);
+	buf_init(&b);
+	inv_history_each(inv, "a", 0, 2, hist_cb, &b, &more, &err);
+	ok(more == 0, "a full page with nothing older: nothing more");
+	inv_history_each(inv, "a", 0, 1, hist_cb, &b, &more, &err);
+	ok(more == 1, "one machine's page with older events: more");
 	buf_release(&b);
 
 	xherr_clear(&err);

@@ -1,0 +1,70 @@
+/* net: interface-name checks and dnsmasq hosts lines (pure parts only; the
+ * bridge, taps and dnsmasq are tested in a network namespace by the
+ * integration tests). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "net.h"
+#include "tap.h"
+
+static void
+test_ifname(void)
+{
+	static const char *const good[] = { "xhbr0", "xht7", "br.lan_0-x",
+	    "abcdefghijklmno" };
+	static const char *const bad[] = { "", "abcdefghijklmnop", "eth 0",
+	    "eth0\n", "br/0", "br:0", "\xc3\xa9th0", "eth0;reboot" };
+	struct xherr err = XHERR_INIT;
+
+	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+		ok(net_check_ifname(good[i], &err) == 0, "accepted: %s",
+		    good[i]);
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		xherr_clear(&err);
+		ok(net_check_ifname(bad[i], &err) == -1 &&
+		    err.code == XHE_INVAL && strstr(err.msg, "interface name"),
+		    "refused: bad[%zu]", i);
+	}
+}
+
+static void
+test_hosts(void)
+{
+	static const char *const names[] = { "default", NULL, "", "-x", "x-",
+	    "my.machine", "a_b", "a\nb", "a,b",
+	    "0123456789012345678901234567890123456789012345678901234567890123" };
+	struct net_host h[sizeof names / sizeof names[0]];
+	struct buf out;
+	size_t i;
+
+	for (i = 0; i < sizeof names / sizeof names[0]; i++) {
+		h[i].mac = "52:54:00:12:34:56";
+		h[i].ip = "192.168.64.7";
+		h[i].name = names[i];
+	}
+	buf_init(&out);
+	net_hosts_format(h, (int)(sizeof h / sizeof h[0]), &out);
+	/* Only a DNS label (1..63 of [A-Za-z0-9-], no '-' at an end) goes
+	 * out as the hostname: anything else could add a field or a line. */
+	is_str(buf_str(&out),
+	    "52:54:00:12:34:56,192.168.64.7,default\n"
+	    "52:54:00:12:34:56,192.168.64.7\n"
+	    "52:54:00:12:34:56,192.168.64.7\n"
+	    "52:54:00:12:34:56,192.168.64.7\n"
+	    "52:54:00:12:34:56,192.168.64.7\n"
+	    "52:54:00:12:34:56,192.168.64.7\n"
+	    "52:54:00:12:34:56,192.168.64.7\n"
+	    "52:54:00:12:34:56,192.168.64.7\n"
+	    "52:54:00:12:34:56,192.168.64.7\n"
+	    "52:54:00:12:34:56,192.168.64.7\n",
+	    "hostnames only when they are DNS labels");
+	buf_release(&out);
+}
+
+int
+main(void)
+{
+	test_ifname();
+	test_hosts();
+	return tap_done();
+}
