@@ -251,8 +251,9 @@ hv_qemu_launch(const struct hv_vm *vm, struct proc_ident *out,
 	if (vm->qmp_fd >= 0)
 		keep[nkeep++] = vm->qmp_fd;
 	if (vm->log) {
-		logfd = open(vm->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
-		    0600);
+		/* Not through a link planted in place of the log. */
+		logfd = open(vm->log, O_WRONLY | O_CREAT | O_APPEND |
+		    O_NOFOLLOW | O_CLOEXEC, 0600);
 		if (logfd == -1) {
 			xherr_sys(err, "cannot open %s", vm->log);
 			goto out;
@@ -263,6 +264,10 @@ hv_qemu_launch(const struct hv_vm *vm, struct proc_ident *out,
 	}
 	if (vm->pidfile)
 		unlink(vm->pidfile);
+	/* QEMU's file chardev follows links and truncates: give it no file
+	 * (it would truncate ours anyway), so a planted link goes first. */
+	if (vm->serial_log)
+		unlink(vm->serial_log);
 	o.keep_fds = keep;
 	o.nkeep = nkeep;
 	o.out_fd = logfd;

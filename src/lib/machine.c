@@ -1224,6 +1224,16 @@ machine_create(struct machine_ctx *ctx, const struct machine_create_opts *o,
 		    o->name);
 		goto out;
 	}
+	/* docker-machine makes the directory first; a link is not one. */
+	if (lstat(m.dir, &st) == 0 && !S_ISDIR(st.st_mode)) {
+		xherr_set(err, XHE_EXISTS, "%s is %s, not a directory: "
+		    "refusing to create %s through it", m.dir,
+		    S_ISLNK(st.st_mode) ? "a symbolic link" : "a file",
+		    o->name);
+		goto out;
+	}
+	if (mi_machines_dir_check(ctx, err) == -1)
+		goto out;
 
 	/* One transaction: the image, the row, its reservation, its disk and
 	 * the events. */
@@ -1316,6 +1326,23 @@ out:
 	return rc;
 }
 
+/* Paths below <store>/machines are used as they are, so a link planted in
+ * its place would make create write, and rm delete, outside the store. */
+int
+mi_machines_dir_check(struct machine_ctx *ctx, struct xherr *err)
+{
+	char *dir = util_path_join(ctx->store, "machines");
+	struct stat st;
+	int rc = 0;
+
+	if (lstat(dir, &st) == 0 && !S_ISDIR(st.st_mode))
+		rc = xherr_set(err, XHE_INVAL, "%s is %s, not a directory: "
+		    "machines are kept only inside the store", dir,
+		    S_ISLNK(st.st_mode) ? "a symbolic link" : "a file");
+	free(dir);
+	return rc;
+}
+
 /* Start, stop, kill */
 
 static int
@@ -1324,7 +1351,8 @@ take(struct machine_ctx *ctx, const char *name, int *lock, struct xherr *err)
 	char *lockname;
 	int rc;
 
-	if (ident_check_name(name, err) == -1)
+	if (ident_check_name(name, err) == -1 ||
+	    mi_machines_dir_check(ctx, err) == -1)
 		return -1;
 	lockname = xasprintf("machine-%s", name);
 	rc = mi_lock_take(ctx, lockname, lock, err);
@@ -1572,6 +1600,8 @@ mi_remove(struct machine_ctx *ctx, struct inv_machine *m, int state,
 	int failed = strcmp(final_status, "failed") == 0;
 
 	memset(&n, 0, sizeof n);
+	if (mi_machines_dir_check(ctx, err) == -1)
+		return -1;
 	if (state == MACHINE_RUNNING &&
 	    stop_running(ctx, m, MACHINE_DEFAULT_STOP_TIMEOUT_S, force,
 	    err) == -1)

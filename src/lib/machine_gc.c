@@ -150,11 +150,15 @@ out:
 static int
 gc_dirs(struct gc *g)
 {
-	char *root = util_path_join(g->ctx->store, "machines");
-	DIR *d = opendir(root);
+	char *root;
+	DIR *d;
 	struct dirent *de;
 	int rc = 0;
 
+	if (mi_machines_dir_check(g->ctx, g->err) == -1)
+		return -1;
+	root = util_path_join(g->ctx->store, "machines");
+	d = opendir(root);
 	if (d == NULL) {
 		free(root);
 		return 0;

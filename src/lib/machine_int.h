@@ -40,6 +40,9 @@ void mi_step(struct machine_ctx *ctx, const char *step);
  * interrupted operations with it. */
 int mi_remove(struct machine_ctx *ctx, struct inv_machine *m, int state,
     int force, const char *final_status, const char *why, struct xherr *err);
+/* <store>/machines, if it exists, is a directory (not a link); XHE_INVAL
+ * otherwise. */
+int mi_machines_dir_check(struct machine_ctx *ctx, struct xherr *err);
 /* A JSON object from jansson's pack format; the caller's. */
 char *mi_detail(const char *fmt, ...);
 /* Append an event in its own transaction (takes det). */
