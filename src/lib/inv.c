@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "schema.h"
 #include "util.h"
@@ -226,6 +227,20 @@ inv_open(struct inv **out, const char *path, int mode, struct xherr *err)
 
 	*out = NULL;
 	inv->path = xstrdup(path);
+	/* A reader of a current database opens it once, read-only: no
+	 * write, no WAL set-up and checkpoint on the way (history, ls and
+	 * GetState pay for every open). */
+	if (mode == INV_RDONLY && access(path, F_OK) == 0) {
+		if (open_conn(inv, SQLITE_OPEN_READONLY, err) == 0 &&
+		    user_version(inv, &v, err) == 0 &&
+		    v == inv_schema_version()) {
+			*out = inv;
+			return 0;
+		}
+		xherr_clear(err);
+		sqlite3_close(inv->db);
+		inv->db = NULL;
+	}
 	if (open_conn(inv, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, err) == -1)
 		goto fail;
 	if (simple_exec(inv, "PRAGMA journal_mode = WAL", err) == -1 ||
