@@ -140,8 +140,13 @@ disk_create_raw(const char *path, int64_t size_mb, const void *data,
 	if (fd == -1)
 		return xherr_sys(err, "cannot create disk %s", path);
 	if (ftruncate(fd, (off_t)size_mb * 1048576) == -1) {
-		xherr_sys(err, "cannot size disk %s to %lld MB", path,
-		    (long long)size_mb);
+		if (errno == EFBIG)
+			xherr_set(err, XHE_INVAL, "cannot size disk %s to %lld "
+			    "MB: larger than the store's file system can hold "
+			    "in one file", path, (long long)size_mb);
+		else
+			xherr_sys(err, "cannot size disk %s to %lld MB", path,
+			    (long long)size_mb);
 		goto fail;
 	}
 	while (off < len) {

@@ -124,5 +124,24 @@ like "$out" "No space left on device" "saying so"
 ok "and leaves no machine directory" test ! -e "$SMALL/store/machines/full"
 is "$(find "$SMALL/store" -name '*.tmp.*' -o -name '*.part' | wc -l)" 0 "nor a half-written file"
 umount "$SMALL"
+
+# ---- a disk larger than the file system can hold in one file ----
+# ext4 with 1 KiB blocks holds files up to 4 TiB: ask for 5 TiB (within
+# the 16 TiB xhinv accepts).
+truncate -s 400M "$STORE/fs.img"
+mkfs.ext4 -q -b 1024 -F "$STORE/fs.img" || bail "cannot make a 1 KiB-block ext4"
+mount -o loop "$STORE/fs.img" "$SMALL" || bail "cannot loop-mount it"
+trap 'umount "$SMALL" 2>/dev/null; cleanup' EXIT
+out=$(ip netns exec "$NS" "$XHINV" -s "$SMALL/store" create huge --iso "$ISO" \
+    --memory 192 --disk-size 5242880 --timeout 30 2>&1)
+ok "a raw disk above the file system's largest file fails" test $? -eq 1
+like "$(printf '%s\n' "$out" | tail -1)" \
+	"^xhinv: cannot size disk .*/huge.rawdisk to 5242880 MB: larger than the store's file system can hold in one file$" \
+	"in one line saying why" || printf '%s\n' "$out" | show
+ok "and leaves no machine directory" test ! -e "$SMALL/store/machines/huge"
+is "$("$XHINV" -s "$SMALL/store" sql "SELECT status FROM machine WHERE name = 'huge'" | tail -n +2)" \
+	failed "the machine is recorded failed"
+ip netns exec "$NS" "$XHINV" -s "$SMALL/store" network down >/dev/null 2>&1
+umount "$SMALL"
 trap cleanup EXIT
 done_testing
