@@ -60,8 +60,8 @@ ident_mac_from_uuid(const unsigned char uuid[16], char out[IDENT_MAC_LEN])
 	ident_mac_format(mac, out);
 }
 
-static int
-hexval(int c)
+int
+ident_hex_digit(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -78,10 +78,10 @@ ident_mac_parse(const char *s, unsigned char mac[6])
 	int i;
 
 	for (i = 0; i < 6; i++) {
-		int a = hexval((unsigned char)s[0]), b;
+		int a = ident_hex_digit((unsigned char)s[0]), b;
 		if (a < 0)
 			return -1;
-		b = hexval((unsigned char)s[1]);
+		b = ident_hex_digit((unsigned char)s[1]);
 		if (b >= 0) {
 			mac[i] = (unsigned char)(a * 16 + b);
 			s += 2;

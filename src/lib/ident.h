@@ -27,6 +27,8 @@ void ident_mac_from_uuid(const unsigned char uuid[16], char out[IDENT_MAC_LEN]);
 /* Parse "a:b:c:d:e:f" with one or two hex digits per octet (bootpd writes
  * them without leading zeros). Returns 0 or -1. */
 int ident_mac_parse(const char *s, unsigned char mac[6]);
+/* The value of one hex digit (either case), or -1. */
+int ident_hex_digit(int c);
 /* Canonical form: lower case, two digits per octet. */
 void ident_mac_format(const unsigned char mac[6], char out[IDENT_MAC_LEN]);
 /* Canonicalise a MAC string in place of out; -1 if it does not parse. */

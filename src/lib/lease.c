@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void XH_PRINTF(3, 4)
-bad(struct lease_set *ls, unsigned line, const char *fmt, ...)
+void
+lease_set_bad(struct lease_set *ls, unsigned line, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -181,7 +181,7 @@ lease_parse_dnsmasq(const char *buf, size_t len, struct lease_set *out)
 		if (v6 || (v6 = is_duid(line, ll)))
 			continue;	/* DHCPv6 leases follow a duid line */
 		if (!parse_line(line, ll, &l, why)) {
-			bad(out, lineno, "%s", why);
+			lease_set_bad(out, lineno, "%s", why);
 			continue;
 		}
 		l.line = lineno;

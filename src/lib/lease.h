@@ -46,6 +46,9 @@ struct lease_set {
  * DHCPv6 lines after a "duid" line are skipped. */
 void lease_parse_dnsmasq(const char *buf, size_t len, struct lease_set *out);
 void lease_set_release(struct lease_set *ls);
+/* For the parsers: record the problem at line in ls->bad. */
+void lease_set_bad(struct lease_set *ls, unsigned line, const char *fmt, ...)
+    XH_PRINTF(3, 4);
 /* The lease for mac that expires last, ignoring those expired at now
  * (Unix seconds); NULL if none. */
 const struct lease *lease_find(const struct lease_set *ls, const char *mac,

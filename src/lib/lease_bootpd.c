@@ -41,38 +41,10 @@ struct scan_ops {
 	void (*stray)(void *arg, unsigned line, const char *why);
 };
 
-static void XH_PRINTF(3, 4)
-bad(struct lease_set *ls, unsigned line, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (ls->nbad == ls->badcap) {
-		ls->badcap = ls->badcap ? ls->badcap * 2 : 8;
-		ls->bad = xrealloc(ls->bad, ls->badcap * sizeof *ls->bad);
-	}
-	ls->bad[ls->nbad].line = line;
-	va_start(ap, fmt);
-	vsnprintf(ls->bad[ls->nbad].msg, sizeof ls->bad[0].msg, fmt, ap);
-	va_end(ap);
-	ls->nbad++;
-}
-
 static int
 blank(char c)
 {
 	return c == ' ' || c == '\t' || c == '\r';
-}
-
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 static int
@@ -90,8 +62,8 @@ split_type(struct span s, uint32_t *type, struct span *rest)
 	uint32_t t = 0;
 	size_t i;
 
-	for (i = 0; i < s.n && i < 9 && hexval(s.p[i]) >= 0; i++)
-		t = t * 16 + (uint32_t)hexval(s.p[i]);
+	for (i = 0; i < s.n && i < 9 && ident_hex_digit(s.p[i]) >= 0; i++)
+		t = t * 16 + (uint32_t)ident_hex_digit(s.p[i]);
 	if (i == 0 || i > 8 || i == s.n || s.p[i] != ',')
 		return -1;
 	*type = t;
@@ -126,7 +98,7 @@ parse_expiry(struct span s, int64_t *out)
 	if (s.n < 3 || s.p[0] != '0' || (s.p[1] != 'x' && s.p[1] != 'X'))
 		return -1;
 	for (i = 2; i < s.n; i++) {
-		int d = hexval(s.p[i]);
+		int d = ident_hex_digit(s.p[i]);
 		if (d < 0 || v > (INT64_MAX - d) / 16)
 			return -1;
 		v = v * 16 + d;
@@ -300,7 +272,7 @@ parse_block(void *arg, const struct block *b, size_t end, struct lease *l,
 	struct lease_set *ls = arg;
 
 	if (l == NULL) {
-		bad(ls, b->line, "%s", why);
+		lease_set_bad(ls, b->line, "%s", why);
 		return;
 	}
 	if (ls->n == ls->cap) {
@@ -313,7 +285,7 @@ parse_block(void *arg, const struct block *b, size_t end, struct lease *l,
 static void
 parse_stray(void *arg, unsigned line, const char *why)
 {
-	bad(arg, line, "%s", why);
+	lease_set_bad(arg, line, "%s", why);
 }
 
 void
@@ -347,10 +319,11 @@ cid_parse(const char *s, uint32_t *type, unsigned char *oct, size_t *n)
 		return -1;
 	for (;;) {
 		int a, c;
-		if (k == CID_MAX || i == rest.n || (a = hexval(rest.p[i])) < 0)
+		if (k == CID_MAX || i == rest.n ||
+		    (a = ident_hex_digit(rest.p[i])) < 0)
 			return -1;
 		i++;
-		if (i < rest.n && (c = hexval(rest.p[i])) >= 0) {
+		if (i < rest.n && (c = ident_hex_digit(rest.p[i])) >= 0) {
 			a = a * 16 + c;
 			i++;
 		}

@@ -26,114 +26,102 @@ mi_net_release(struct mi_net *n)
 	memset(n, 0, sizeof *n);
 }
 
-/* Load (or record) the "shared" network's row and fill cfg; touches
- * nothing else. */
+/* n->row: the network called name, recorded with the fields fill sets when
+ * it is missing. Two first creates at once look again under the write
+ * lock, so only one records it. Touches nothing outside the inventory. */
+static int
+network_row(struct machine_ctx *ctx, const char *name,
+    int (*fill)(struct machine_ctx *, struct mi_net *, struct xherr *),
+    struct mi_net *n, struct xherr *err)
+{
+	memset(n, 0, sizeof *n);
+	n->dir = xasprintf("%s/network/%s", ctx->store, name);
+	if (inv_network_get(ctx->inv, name, &n->row, err) == 0)
+		return 0;
+	if (err->code != XHE_NOTFOUND || inv_begin(ctx->inv, err) == -1)
+		goto fail;
+	if (inv_network_get(ctx->inv, name, &n->row, err) == 0) {
+		inv_rollback(ctx->inv);
+		return 0;
+	}
+	if (err->code != XHE_NOTFOUND)
+		goto rollback;
+	xherr_clear(err);
+	memset(&n->row, 0, sizeof n->row);
+	snprintf(n->row.name, sizeof n->row.name, "%s", name);
+	if (fill(ctx, n, err) == -1 ||
+	    inv_network_insert(ctx->inv, &n->row, err) == -1)
+		goto rollback;
+	if (inv_commit(ctx->inv, err) == -1)
+		goto fail;
+	return 0;
+rollback:
+	inv_rollback(ctx->inv);
+fail:
+	mi_net_release(n);
+	return -1;
+}
+
+/* The shared network: a bridge and a dnsmasq of ours, on XHINV_SUBNET. */
+static int
+dnsmasq_fill(struct machine_ctx *ctx, struct mi_net *n, struct xherr *err)
+{
+	char gw[IDENT_IP_LEN], sub[IDENT_IP_LEN + 4];
+	uint32_t base;
+	int prefix;
+
+	if (ident_subnet_parse(ctx->subnet, &base, &prefix) == -1 ||
+	    prefix > 29)
+		return xherr_set(err, XHE_INVAL, "XHINV_SUBNET %s is not an "
+		    "IPv4 subnet a.b.c.d/n with n from 8 to 29", ctx->subnet);
+	if (net_check_ifname(ctx->bridge, err) == -1)
+		return -1;
+	ident_ip_format(base + 1, gw);
+	ident_ip_format(base, sub);
+	snprintf(sub + strlen(sub), 4, "/%d", prefix);
+	snprintf(n->row.kind, sizeof n->row.kind, "dnsmasq");
+	n->row.bridge = xstrdup(ctx->bridge);
+	n->row.subnet = xstrdup(sub);
+	n->row.gateway = xstrdup(gw);
+	n->row.lease_file = util_path_join(n->dir, "dnsmasq.leases");
+	return 0;
+}
+
+/* Load (or record) the "shared" network's row and fill cfg. */
 static int
 dnsmasq_load(struct machine_ctx *ctx, struct mi_net *n, struct xherr *err)
 {
 	uint32_t base;
 	int prefix;
 
-	memset(n, 0, sizeof *n);
-	n->dir = xasprintf("%s/network/%s", ctx->store, NETWORK_NAME);
-	if (inv_network_get(ctx->inv, NETWORK_NAME, &n->row, err) == -1) {
-		if (err->code != XHE_NOTFOUND)
-			goto fail;
-		/* Two first creates at once: look again under the write lock,
-		 * so only one records the network. */
-		if (inv_begin(ctx->inv, err) == -1)
-			goto fail;
-		if (inv_network_get(ctx->inv, NETWORK_NAME, &n->row, err) == 0) {
-			inv_rollback(ctx->inv);
-			goto loaded;
-		}
-		if (err->code != XHE_NOTFOUND) {
-			inv_rollback(ctx->inv);
-			goto fail;
-		}
-		if (ident_subnet_parse(ctx->subnet, &base, &prefix) == -1 ||
-		    prefix > 29) {
-			inv_rollback(ctx->inv);
-			xherr_set(err, XHE_INVAL, "XHINV_SUBNET %s is not an "
-			    "IPv4 subnet a.b.c.d/n with n from 8 to 29",
-			    ctx->subnet);
-			goto fail;
-		}
-		if (net_check_ifname(ctx->bridge, err) == -1) {
-			inv_rollback(ctx->inv);
-			goto fail;
-		}
-		char gw[IDENT_IP_LEN], sub[IDENT_IP_LEN + 4];
-		ident_ip_format(base + 1, gw);
-		ident_ip_format(base, sub);
-		snprintf(sub + strlen(sub), 4, "/%d", prefix);
-		memset(&n->row, 0, sizeof n->row);
-		snprintf(n->row.name, sizeof n->row.name, "%s", NETWORK_NAME);
-		snprintf(n->row.kind, sizeof n->row.kind, "dnsmasq");
-		n->row.bridge = xstrdup(ctx->bridge);
-		n->row.subnet = xstrdup(sub);
-		n->row.gateway = xstrdup(gw);
-		n->row.lease_file = util_path_join(n->dir, "dnsmasq.leases");
-		if (inv_network_insert(ctx->inv, &n->row, err) == -1) {
-			inv_rollback(ctx->inv);
-			goto fail;
-		}
-		if (inv_commit(ctx->inv, err) == -1)
-			goto fail;
-	}
-loaded:
+	if (network_row(ctx, NETWORK_NAME, dnsmasq_fill, n, err) == -1)
+		return -1;
 	if (ident_subnet_parse(n->row.subnet, &base, &prefix) == -1 ||
 	    ident_ip_parse(n->row.gateway, &n->cfg.gateway) == -1) {
 		xherr_set(err, XHE_INVAL, "network %s has a bad subnet %s",
 		    n->row.name, n->row.subnet);
-		goto fail;
+		mi_net_release(n);
+		return -1;
 	}
 	n->cfg.bridge = n->row.bridge;
 	n->cfg.subnet = base;
 	n->cfg.prefix = prefix;
 	n->cfg.dir = n->dir;
 	return 0;
-fail:
-	mi_net_release(n);
-	return -1;
 }
 
-/* The pool machines get addresses from: after the gateway, before the
- * broadcast address. */
 /* vmnet: bootpd serves it and owns its lease file; we only read it (and
  * rewrite it to remove our leases). */
 static int
-vmnet_load(struct machine_ctx *ctx, struct mi_net *n, struct xherr *err)
+vmnet_fill(struct machine_ctx *ctx, struct mi_net *n, struct xherr *err)
 {
-	memset(n, 0, sizeof *n);
-	n->dir = xasprintf("%s/network/%s", ctx->store, VMNET_NAME);
-	if (inv_network_get(ctx->inv, VMNET_NAME, &n->row, err) == 0)
-		return 0;
-	if (err->code != XHE_NOTFOUND)
-		goto fail;
-	if (inv_begin(ctx->inv, err) == -1)
-		goto fail;
-	if (inv_network_get(ctx->inv, VMNET_NAME, &n->row, err) == 0) {
-		inv_rollback(ctx->inv);
-		return 0;
-	}
-	memset(&n->row, 0, sizeof n->row);
-	snprintf(n->row.name, sizeof n->row.name, "%s", VMNET_NAME);
+	(void)err;
 	snprintf(n->row.kind, sizeof n->row.kind, "vmnet");
 	/* vmnet's default Shared_Net_Address; bootpd hands out the rest. */
 	n->row.subnet = xstrdup("192.168.64.0/24");
 	n->row.gateway = xstrdup("192.168.64.1");
 	n->row.lease_file = xstrdup(ctx->bootpd_leases);
-	if (inv_network_insert(ctx->inv, &n->row, err) == -1) {
-		inv_rollback(ctx->inv);
-		goto fail;
-	}
-	if (inv_commit(ctx->inv, err) == -1)
-		goto fail;
 	return 0;
-fail:
-	mi_net_release(n);
-	return -1;
 }
 
 int
@@ -141,7 +129,7 @@ mi_net_load(struct machine_ctx *ctx, const char *backend, struct mi_net *n,
     struct xherr *err)
 {
 	if (backend != NULL && strcmp(backend, "xhyve") == 0)
-		return vmnet_load(ctx, n, err);
+		return network_row(ctx, VMNET_NAME, vmnet_fill, n, err);
 	return dnsmasq_load(ctx, n, err);
 }
 
@@ -166,6 +154,8 @@ mi_net_is_vmnet(const struct mi_net *n)
 	return strcmp(n->row.kind, "vmnet") == 0;
 }
 
+/* The pool machines get addresses from: after the gateway, before the
+ * broadcast address. */
 void
 mi_net_pool(const struct mi_net *n, uint32_t *lo, uint32_t *hi)
 {

@@ -16,6 +16,7 @@
 
 #include "disk.h"
 #include "tap.h"
+#include "helpers.h"
 #include "util.h"
 
 #define GOLDEN "tests/fixtures/userdata.tar"
@@ -38,22 +39,6 @@ static char *
 path(const char *name)
 {
 	return xasprintf("%s/%s", dir, name);
-}
-
-static int
-sh(const char *fmt, ...)
-{
-	va_list ap;
-	char *cmd;
-	int st;
-
-	va_start(ap, fmt);
-	if (vasprintf(&cmd, fmt, ap) < 0)
-		abort();
-	va_end(ap);
-	st = system(cmd);
-	free(cmd);
-	return st == -1 ? -1 : WIFEXITED(st) ? WEXITSTATUS(st) : 128;
 }
 
 /* An octal tar header field; -1 if it holds anything else. */

@@ -6,26 +6,7 @@
 
 #include "ident.h"
 #include "tap.h"
-
-/* A printable copy of s for test names (TAP lines must stay one line). */
-static const char *
-vis(const char *s)
-{
-	static char ring[4][128];
-	static int k;
-	char *o = ring[k++ % 4];
-	size_t n = 0;
-
-	for (; *s != '\0' && n + 5 < sizeof ring[0]; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c < 0x20 || c >= 0x7f)
-			n += (size_t)snprintf(o + n, 5, "\\x%02x", c);
-		else
-			o[n++] = (char)c;
-	}
-	o[n] = '\0';
-	return o;
-}
+#include "helpers.h"
 
 static int
 name_ok(const char *name)

@@ -14,32 +14,13 @@
 
 #include "iso.h"
 #include "tap.h"
+#include "helpers.h"
 #include "fixture.h"
 #include "util.h"
 
 #define FIX "tests/fixtures/iso/"
 
 static char dir[] = "/tmp/iso_test.XXXXXX";
-
-/* A printable copy for test names. */
-static const char *
-vis(const char *s, size_t n)
-{
-	static char ring[4][200];
-	static int k;
-	char *o = ring[k++ % 4];
-	size_t i, m = 0;
-
-	for (i = 0; i < n && m + 5 < sizeof ring[0]; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c < 0x20 || c >= 0x7f)
-			m += (size_t)snprintf(o + m, 5, "\\x%02x", c);
-		else
-			o[m++] = (char)c;
-	}
-	o[m] = '\0';
-	return o;
-}
 
 /* want NULL: no append line expected. */
 static void
@@ -49,13 +30,13 @@ check_append_n(const char *cfg, size_t len, const char *want)
 	int r = iso_parse_append(cfg, len, &cmd);
 
 	if (want == NULL) {
-		is_int(r, 0, "no append line in \"%s\"", vis(cfg, len));
+		is_int(r, 0, "no append line in \"%s\"", visn(cfg, len));
 		ok(cmd == NULL, "... and *cmdline is NULL");
 		if (r)
 			free(cmd);
 		return;
 	}
-	is_int(r, 1, "append line found in \"%s\"", vis(cfg, len));
+	is_int(r, 1, "append line found in \"%s\"", visn(cfg, len));
 	is_str(r ? cmd : NULL, want, "... command line");
 	if (r)
 		free(cmd);
@@ -252,22 +233,6 @@ test_pvd(void)
 
 /* --- real images ------------------------------------------------------ */
 
-static int
-sh(const char *fmt, ...)
-{
-	va_list ap;
-	char *cmd;
-	int st;
-
-	va_start(ap, fmt);
-	if (vasprintf(&cmd, fmt, ap) < 0)
-		abort();
-	va_end(ap);
-	st = system(cmd);
-	free(cmd);
-	return st == -1 ? -1 : WIFEXITED(st) ? WEXITSTATUS(st) : 128;
-}
-
 static char *
 path(const char *fmt, ...)
 {
@@ -364,22 +329,6 @@ same_file(const char *p, const void *want, size_t wlen)
 		printf("#   %s: %zu bytes, want %zu\n", p, len, wlen);
 	free(got);
 	return same;
-}
-
-static int
-count_tmp(const char *d)
-{
-	DIR *dp = opendir(d);
-	struct dirent *de;
-	int n = 0;
-
-	if (dp == NULL)
-		return -1;
-	while ((de = readdir(dp)) != NULL)
-		if (strstr(de->d_name, ".tmp.") != NULL)
-			n++;
-	closedir(dp);
-	return n;
 }
 
 struct want_info {

@@ -8,6 +8,7 @@
 #include "ident.h"
 #include "lease.h"
 #include "tap.h"
+#include "helpers.h"
 #include "fixture.h"
 #include "util.h"
 
@@ -15,26 +16,6 @@
 #define NOW 1795879000		/* before every dated lease in the fixtures */
 
 #define fixture(name, len) fixture_read(FIX, name, len)
-
-/* A printable copy for test names. */
-static const char *
-vis(const char *s, size_t n)
-{
-	static char ring[4][160];
-	static int k;
-	char *o = ring[k++ % 4];
-	size_t i, m = 0;
-
-	for (i = 0; i < n && m + 5 < sizeof ring[0]; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c < 0x20 || c >= 0x7f)
-			m += (size_t)snprintf(o + m, 5, "\\x%02x", c);
-		else
-			o[m++] = (char)c;
-	}
-	o[m] = '\0';
-	return o;
-}
 
 static void
 parse_str(const char *s, struct lease_set *ls)
@@ -235,7 +216,7 @@ test_malformed(void)
 			ok(one[i].good ? ls.n == 1 && ls.nbad == 0 :
 			    ls.n == 0 && ls.nbad == 1 && ls.bad[0].line == 1,
 			    "%s line \"%s\"", one[i].good ? "good" : "bad",
-			    vis(one[i].in, strlen(one[i].in)));
+			    visn(one[i].in, strlen(one[i].in)));
 			lease_set_release(&ls);
 		}
 	}
@@ -380,7 +361,7 @@ check_without(const char *label, const char *in, size_t inlen,
 	if (out.len != strlen(want) || (out.len && memcmp(out.p, want,
 	    out.len) != 0))
 		printf("#   got \"%s\"\n#  want \"%s\"\n",
-		    vis(out.p ? out.p : "", out.len), vis(want, strlen(want)));
+		    visn(out.p ? out.p : "", out.len), visn(want, strlen(want)));
 	buf_release(&out);
 }
 

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "tap.h"
+#include "helpers.h"
 #include "util.h"
 
 static char dir[] = "/tmp/util_test.XXXXXX";
@@ -22,22 +23,6 @@ path(const char *rel)
 }
 
 /* Files whose name contains ".tmp." anywhere under d (one level). */
-static int
-count_tmp(const char *d)
-{
-	DIR *dp = opendir(d);
-	struct dirent *de;
-	int n = 0;
-
-	if (dp == NULL)
-		return -1;
-	while ((de = readdir(dp)) != NULL)
-		if (strstr(de->d_name, ".tmp.") != NULL)
-			n++;
-	closedir(dp);
-	return n;
-}
-
 static int
 count_entries(const char *d)
 {
