@@ -56,10 +56,10 @@ sh(const char *fmt, ...)
 	return st == -1 ? -1 : WIFEXITED(st) ? WEXITSTATUS(st) : 128;
 }
 
-/* How many "*.tmp.*" files (half-written ones) directory d holds; -1 when
- * it cannot be read. */
+/* How many entries of directory d (not . or ..) have part in their name
+ * (NULL: all); -1 when it cannot be read. */
 static int __attribute__((unused))
-count_tmp(const char *d)
+count_names(const char *d, const char *part)
 {
 	DIR *dp = opendir(d);
 	struct dirent *de;
@@ -68,10 +68,19 @@ count_tmp(const char *d)
 	if (dp == NULL)
 		return -1;
 	while ((de = readdir(dp)) != NULL)
-		if (strstr(de->d_name, ".tmp.") != NULL)
+		if (strcmp(de->d_name, ".") != 0 &&
+		    strcmp(de->d_name, "..") != 0 &&
+		    (part == NULL || strstr(de->d_name, part) != NULL))
 			n++;
 	closedir(dp);
 	return n;
+}
+
+/* How many half-written ("*.tmp.*") files directory d holds. */
+static int __attribute__((unused))
+count_tmp(const char *d)
+{
+	return count_names(d, ".tmp.");
 }
 
 #endif
