@@ -190,10 +190,16 @@ bench:
 		$(B)/bench/leasebench $(B)/bench/diskbench
 	bench/run
 
-# The small boot2docker-compatible test image, built once from Debian packages.
-image: $(B)/image/xhtest.iso
+# The boot2docker-compatible test images, built once from Debian packages:
+# the small one most tests boot, and the Docker host the docker-machine
+# journey needs (it also leaves the matching docker client in build/image/).
+# The second waits for the first: they share build/image/debs and kernel/.
+image: $(B)/image/xhtest.iso $(B)/image/xhdocker.iso
 $(B)/image/xhtest.iso: scripts/mkimage $(wildcard tests/image/*)
 	scripts/mkimage $(B)/image
+$(B)/image/xhdocker.iso: scripts/mkimage $(wildcard tests/image/* tests/image/docker/*) \
+		| $(B)/image/xhtest.iso
+	scripts/mkimage --docker $(B)/image
 
 MANPAGES := man/xhinv.1 man/docker-machine-driver-xhyve.1
 

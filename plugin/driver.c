@@ -290,27 +290,40 @@ pre_create_check(struct driver *drv, struct rpc_reply *reply)
 {
 	struct xherr err = XHERR_INIT;
 	struct machine_ctx ctx;
+	struct inv_image img;
 	struct target t;
-	char *backend;
+	char *backend, *source, *sha256;
 	int rc;
 
 	pthread_mutex_lock(&drv->cfg_lock);
 	rc = check_supported(&drv->cfg, &err);
 	backend = xstrdup(drv->cfg.backend);
+	source = xstrdup(drv->cfg.boot2docker_url);
+	sha256 = xstrdup(drv->cfg.boot2docker_sha256);
 	pthread_mutex_unlock(&drv->cfg_lock);
-	if (rc == -1) {
-		free(backend);
-		return reply_err(reply, &err);
-	}
+	if (rc == -1)
+		goto out;
 	target_get(drv, &t);
 	if (conn_take(&drv->op, t.store, &ctx, &err) == 0) {
+		/* The ISO is fetched into the cache (or a local one checked)
+		 * here, before docker-machine records the machine: a bad
+		 * --xhyve-boot2docker-url leaves nothing behind. Create then
+		 * finds it in the cache. */
 		rc = machine_precheck(&ctx, backend, &err);
+		if (rc == 0 && machine_pull(&ctx, source, sha256[0] ? sha256 :
+		    NULL, &img, NULL, &err) == 0)
+			inv_image_release(&img);
+		else if (rc == 0)
+			rc = -1;
 		conn_drop(&drv->op);
 	} else {
 		rc = -1;
 	}
 	target_release(&t);
+out:
 	free(backend);
+	free(source);
+	free(sha256);
 	return rc == -1 ? reply_err(reply, &err) : 0;
 }
 
@@ -351,6 +364,17 @@ create(struct driver *drv, struct rpc_reply *reply)
 	pthread_mutex_lock(&drv->cfg_lock);
 	free(drv->cfg.ip_address);
 	drv->cfg.ip_address = xstrdup(m.ip);
+	/* What was really used: docker-machine inspect shows the config. */
+	free(drv->cfg.backend);
+	drv->cfg.backend = xstrdup(m.backend);
+	drv->cfg.cpu = m.cpus;
+	if (drv->cfg.ssh_key_path[0] == '\0') {
+		/* As the original: <machine dir>/id_rsa, where Create wrote it. */
+		char *dir = machine_dir(t.store, t.name);
+		free(drv->cfg.ssh_key_path);
+		drv->cfg.ssh_key_path = util_path_join(dir, "id_rsa");
+		free(dir);
+	}
 	free(drv->cfg.mac_addr);
 	drv->cfg.mac_addr = xstrdup(m.mac);
 	free(drv->cfg.uuid);
@@ -394,9 +418,12 @@ lifecycle(struct driver *drv, enum op op, struct rpc_reply *reply)
 		rc = machine_restart(&ctx, t.name, 0, &err);
 		break;
 	case OP_REMOVE:
-		/* As the original: stop (ACPI, bounded), then remove. A create
-		 * that failed halfway left no live machine: nothing to do. */
-		rc = machine_rm(&ctx, t.name, 0, &err);
+		/* As the original: stop (ACPI, bounded), then remove. The
+		 * machine directory and docker-machine's files in it stay:
+		 * docker-machine reads its config.json after Remove returns and
+		 * deletes the directory itself. A create that failed halfway
+		 * left no live machine: nothing to do. */
+		rc = machine_rm(&ctx, t.name, MACHINE_RM_KEEP_DIR, &err);
 		if (rc == -1 && err.code == XHE_NOTFOUND)
 			rc = 0;
 		break;
@@ -404,11 +431,21 @@ lifecycle(struct driver *drv, enum op op, struct rpc_reply *reply)
 	/* Already in the asked state: docker-machine checks that itself. */
 	if (rc == -1 && err.code == XHE_STATE && op != OP_REMOVE)
 		rc = 0;
+	/* IPAddress in config.json follows the machine, as the original's. */
+	char ip[IDENT_IP_LEN] = "";
+	if (rc == 0 && (op == OP_START || op == OP_RESTART)) {
+		struct inv_machine m;
+		int state;
+		if (machine_get(&ctx, t.name, &m, &state, NULL) == 0) {
+			snprintf(ip, sizeof ip, "%s", m.ip);
+			inv_machine_release(&m);
+		}
+	}
 	conn_drop(&drv->op);
-	if (rc == 0 && (op == OP_STOP || op == OP_KILL || op == OP_REMOVE)) {
+	if (rc == 0) {
 		pthread_mutex_lock(&drv->cfg_lock);
 		free(drv->cfg.ip_address);
-		drv->cfg.ip_address = xstrdup("");
+		drv->cfg.ip_address = xstrdup(ip);
 		pthread_mutex_unlock(&drv->cfg_lock);
 	}
 out:

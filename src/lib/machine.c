@@ -938,12 +938,13 @@ mi_run_words(const char *words, const char *const *extra, int nextra,
 	return rc;
 }
 
-/* Files a create makes inside the machine directory. */
+/* Files a create or a start makes inside the machine directory (whole_dir:
+ * the directory is ours, all of it goes). */
 static void
 remove_machine_files(const struct inv_machine *m, int whole_dir)
 {
 	static const char *const fixed[] = { "boot2docker.iso", "id_rsa",
-	    "id_rsa.pub", "qmp.sock", "console.log", "qemu.log" };
+	    "id_rsa.pub", "qmp.sock", "console.log", "qemu.log", "xhyve.log" };
 	char *p;
 	size_t i;
 
@@ -967,9 +968,12 @@ remove_machine_files(const struct inv_machine *m, int whole_dir)
 		unlink(p);
 		free(p);
 	}
-	p = mi_mfile(m, ".pid");
-	unlink(p);
-	free(p);
+	static const char *const run[] = { ".pid", ".exit" };
+	for (i = 0; i < sizeof run / sizeof run[0]; i++) {
+		p = mi_mfile(m, run[i]);
+		unlink(p);
+		free(p);
+	}
 }
 
 static void
@@ -1593,8 +1597,10 @@ unexport(struct machine_ctx *ctx, const struct inv_machine *m,
  */
 int
 mi_remove(struct machine_ctx *ctx, struct inv_machine *m, int state,
-    int force, const char *final_status, const char *why, struct xherr *err)
+    unsigned flags, const char *final_status, const char *why,
+    struct xherr *err)
 {
+	int force = (flags & MACHINE_RM_FORCE) != 0;
 	struct mi_net n;
 	int rc = -1, dropped = 0, have_net = 0, pending = 0;
 	int failed = strcmp(final_status, "failed") == 0;
@@ -1628,7 +1634,9 @@ mi_remove(struct machine_ctx *ctx, struct inv_machine *m, int state,
 	mi_step(ctx, "rm:lease");
 	if (unexport(ctx, m, err) == -1 && !force)
 		goto out;
-	if (util_rm_tree(m->dir, err) == -1 && !force)
+	if (flags & MACHINE_RM_KEEP_DIR)
+		remove_machine_files(m, 0);
+	else if (util_rm_tree(m->dir, err) == -1 && !force)
 		goto out;
 	mi_step(ctx, "rm:files");
 	char *det = mi_detail("{s:s,s:s,s:b,s:s?}", "mac", m->mac, "ip", m->ip,
@@ -1662,7 +1670,7 @@ out:
 }
 
 int
-machine_rm(struct machine_ctx *ctx, const char *name, int force,
+machine_rm(struct machine_ctx *ctx, const char *name, unsigned flags,
     struct xherr *err)
 {
 	struct inv_machine m;
@@ -1671,7 +1679,7 @@ machine_rm(struct machine_ctx *ctx, const char *name, int force,
 	if (take(ctx, name, &lock, err) == -1)
 		return -1;
 	if (load(ctx, name, &m, &state, err) == 0) {
-		rc = mi_remove(ctx, &m, state, force, "removed", NULL, err);
+		rc = mi_remove(ctx, &m, state, flags, "removed", NULL, err);
 		inv_machine_release(&m);
 	}
 	mi_lock_drop(lock);

@@ -132,8 +132,14 @@ int machine_stop(struct machine_ctx *ctx, const char *name, int timeout_s,
 int machine_kill(struct machine_ctx *ctx, const char *name, struct xherr *err);
 int machine_restart(struct machine_ctx *ctx, const char *name, int timeout_s,
     struct xherr *err);
-/* Stop (force: kill) and remove: lease, reservation, files; the row stays. */
-int machine_rm(struct machine_ctx *ctx, const char *name, int force,
+/* Stop (MACHINE_RM_FORCE: kill) and remove: lease, reservation, files; the
+ * row stays. MACHINE_RM_KEEP_DIR deletes only the files the driver made in
+ * the machine directory and leaves the directory and everything else in it
+ * (docker-machine's config.json and certificates: docker-machine deletes
+ * them itself after the plugin's Remove returns). */
+#define MACHINE_RM_FORCE 1u
+#define MACHINE_RM_KEEP_DIR 2u
+int machine_rm(struct machine_ctx *ctx, const char *name, unsigned flags,
     struct xherr *err);
 
 enum machine_state {

@@ -39,7 +39,8 @@ void mi_step(struct machine_ctx *ctx, const char *step);
 /* rm once the machine's lock is held (machine.c); reconcile finishes
  * interrupted operations with it. */
 int mi_remove(struct machine_ctx *ctx, struct inv_machine *m, int state,
-    int force, const char *final_status, const char *why, struct xherr *err);
+    unsigned flags, const char *final_status, const char *why,
+    struct xherr *err);
 /* <store>/machines, if it exists, is a directory (not a link); XHE_INVAL
  * otherwise. */
 int mi_machines_dir_check(struct machine_ctx *ctx, struct xherr *err);

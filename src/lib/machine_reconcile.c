@@ -283,7 +283,7 @@ rec_machine(struct rec *r, const struct inv_machine *row)
 		snprintf(what, sizeof what, "the %s of %s did not finish (status "
 		    "%s, and no process holds its lock)", creating ? "create" :
 		    "removal", m.name, m.status);
-		if (!r->dry_run && mi_remove(ctx, &m, state, 1, creating ?
+		if (!r->dry_run && mi_remove(ctx, &m, state, MACHINE_RM_FORCE, creating ?
 		    "failed" : "removed", creating ? "interrupted create, rolled "
 		    "back by reconcile" : "interrupted rm, finished by "
 		    "reconcile", r->err) == -1) {
@@ -308,7 +308,7 @@ rec_machine(struct rec *r, const struct inv_machine *row)
 			    "leave it: xhinv rm -f it when it may go");
 			goto out;
 		}
-		if (!r->dry_run && mi_remove(ctx, &m, state, 1, "removed",
+		if (!r->dry_run && mi_remove(ctx, &m, state, MACHINE_RM_FORCE, "removed",
 		    "directory deleted by hand, removed by reconcile",
 		    r->err) == -1) {
 			rc = -1;

@@ -23,7 +23,8 @@ cmd_rm(struct cli *cli, int argc, char **argv)
 		return cli_usage(cli, "no machine name given");
 	for (; optind < argc; optind++) {
 		xherr_clear(&err);
-		if (machine_rm(&cli->mctx, argv[optind], force, &err) == -1) {
+		if (machine_rm(&cli->mctx, argv[optind],
+		    force ? MACHINE_RM_FORCE : 0, &err) == -1) {
 			int r = cli_fail(&err);
 			if (r > rc)
 				rc = r;

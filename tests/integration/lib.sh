@@ -175,6 +175,53 @@ bootpd_stop() {
 	BOOTPD=""
 }
 
+# need_docker_machine: the real docker-machine client (v0.16.2) as DM: on
+# PATH first (a user who has it), then ../shared/tools/ beside the project
+# (CI and every development machine). Without it the test is skipped with
+# the reason, except under CI=true, where its absence is a failure. Also
+# the Docker image and the docker client built beside it.
+DOCKER_ISO=$TOP/build/image/xhdocker.iso
+DOCKER=$TOP/build/image/docker
+need_docker_machine() {
+	DM=$(command -v docker-machine 2>/dev/null) || DM=$TOP/../shared/tools/docker-machine
+	if [ ! -x "$DM" ]; then
+		[ "${CI:-}" = true ] &&
+			bail "CI=true and no docker-machine on PATH or in ../shared/tools/"
+		echo "1..0 # SKIP no docker-machine on PATH or in ../shared/tools/ (the real client; see README)"
+		exit 0
+	fi
+	[ -f "$DOCKER_ISO" ] && [ -x "$DOCKER" ] || bail "no Docker image $DOCKER_ISO: make image"
+	# docker-machine keeps its store in ours, finds the plugin on PATH and,
+	# without this file, would try to send crash reports.
+	touch "$STORE/no-error-report"
+}
+
+# docker-machine and docker, inside the namespace, on the test store.
+dm() {
+	MACHINE_STORAGE_PATH=$STORE PATH=$TOP/build:$PATH ip netns exec "$NS" "$DM" "$@"
+}
+dk() {
+	ip netns exec "$NS" "$DOCKER" "$@"
+}
+
+# busybox_rootfs TAR: a tiny root file system (busybox-static from the
+# image's Debian packages) as a tar for `docker import`: no registry is
+# reachable here.
+busybox_rootfs() {
+	local d=$STORE/rootfs deb
+	deb=$(ls "$TOP"/build/image/debs/busybox-static_*.deb 2>/dev/null | head -1)
+	[ -n "$deb" ] || bail "no busybox-static package in build/image/debs: make image"
+	rm -rf "$d" "$d.x"
+	mkdir -p "$d/bin" "$d.x"
+	dpkg-deb -x "$deb" "$d.x"
+	cp "$d.x/bin/busybox" "$d/bin/busybox"
+	for a in sh echo cat ls uname; do
+		ln -s busybox "$d/bin/$a"
+	done
+	tar -C "$d" -cf "$1" .
+	rm -rf "$d" "$d.x"
+}
+
 cleanup() {
 	set +e
 	if [ -n "$NS" ] && [ -f "$STORE/xhinv.db" ]; then
