@@ -28,6 +28,9 @@ export XHINV_ACCEL=${XHINV_ACCEL:-tcg}
 export XHINV_GITHUB_API=${XHINV_GITHUB_API:-http://127.0.0.1:9}
 unset GITHUB_TOKEN http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY
 unset MACHINE_STORAGE_PATH
+# ext4 disks: libguestfs's appliance needs a kernel; a host without one
+# uses the one the test images were built from.
+eval "$("$TOP/scripts/supermin-env")"
 
 T_N=0
 T_FAIL=0
@@ -204,22 +207,9 @@ dk() {
 	ip netns exec "$NS" "$DOCKER" "$@"
 }
 
-# busybox_rootfs TAR: a tiny root file system (busybox-static from the
-# image's Debian packages) as a tar for `docker import`: no registry is
-# reachable here.
+# busybox_rootfs TAR: a tiny root file system for `docker import`.
 busybox_rootfs() {
-	local d=$STORE/rootfs deb
-	deb=$(ls "$TOP"/build/image/debs/busybox-static_*.deb 2>/dev/null | head -1)
-	[ -n "$deb" ] || bail "no busybox-static package in build/image/debs: make image"
-	rm -rf "$d" "$d.x"
-	mkdir -p "$d/bin" "$d.x"
-	dpkg-deb -x "$deb" "$d.x"
-	cp "$d.x/bin/busybox" "$d/bin/busybox"
-	for a in sh echo cat ls uname; do
-		ln -s busybox "$d/bin/$a"
-	done
-	tar -C "$d" -cf "$1" .
-	rm -rf "$d" "$d.x"
+	"$TOP/scripts/busybox-rootfs" "$1" || bail "cannot build a busybox rootfs"
 }
 
 cleanup() {

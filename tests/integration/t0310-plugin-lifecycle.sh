@@ -84,19 +84,19 @@ like "$out" "call Frobnicate -> error: rpc: can't find method RPCServerDriver.Fr
 	"an unknown method gets net/rpc's own error"
 
 out=$(rpc -name b4 -sequence create -heartbeat 0 -poll 1s -flag xhyve-memory-size=192 2>&1)
-like "$out" 'call Create -> error: cannot find the latest release at http://127\.0\.0\.1:9/repos/boot2docker/boot2docker/releases/latest: .*\(and none is cached\)' \
-	"no URL and no way to look up the latest release: Create says where it looked"
+like "$out" 'call PreCreateCheck -> error: cannot find the latest release at http://127\.0\.0\.1:9/repos/boot2docker/boot2docker/releases/latest: .*\(and none is cached\)' \
+	"no URL and no way to look up the latest release: PreCreateCheck says where it looked"
 out=$(rpc -name b6 -sequence create -heartbeat 0 -poll 1s -flag xhyve-boot2docker-sha256=abc \
 	-flag xhyve-memory-size=192 2>&1)
 like "$out" 'call PreCreateCheck -> error: --xhyve-boot2docker-sha256: "abc" is not 64 hex digits' \
 	"PreCreateCheck refuses a malformed checksum before anything is made"
 out=$(rpc -name b5 -sequence create -heartbeat 0 -poll 1s \
 	-flag xhyve-boot2docker-url=/etc/passwd -flag xhyve-memory-size=192 2>&1)
-like "$out" 'call Create -> error: /etc/passwd is not an ISO 9660 image' \
-	"Create of a non-ISO fails clearly"
+like "$out" 'call PreCreateCheck -> error: /etc/passwd is not an ISO 9660 image' \
+	"PreCreateCheck refuses a non-ISO, before anything is made"
 out=$(rpc -name b5 -sequence calls -heartbeat 0 \
 	-call "SetConfigRaw bytes {\"MachineName\":\"b5\",\"StorePath\":\"$STORE\"}" -call Remove 2>&1)
 like "$out" 'call Remove -> ok' "Remove copes with a machine whose Create failed"
 is "$(x ls -q)" "" "no live machine is left"
-is "$(x gc)" "nothing to clean" "gc finds nothing left to clean"
+out=$(x gc); is "$out" "nothing to clean" "gc finds nothing left to clean" || diag "$out"
 done_testing

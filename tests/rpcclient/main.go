@@ -526,6 +526,11 @@ func runCreate(c *client) {
 	if !step("Remove", nil) {
 		return
 	}
+	// As docker-machine rm: the machine directory (its config.json and
+	// certificates) is the client's to delete, once Remove has returned.
+	if *storeDir != "" && *machineName != "" {
+		os.RemoveAll(filepath.Join(*storeDir, "machines", *machineName))
+	}
 	step("GetState", new(int))
 }
 
