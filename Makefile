@@ -5,6 +5,7 @@
 #   make demo       install missing packages, build, run the main job in a netns
 #   make bench      benchmarks (medians and ratios, side by side)
 #   make fuzz       run every fuzz target for FUZZ_SECONDS each (longer by hand)
+#   make macos      compile and link both programs for macOS (x86_64, arm64)
 #   make install    PREFIX=/usr/local DESTDIR=
 #
 # pkg-config supplies every library flag. `check`, `demo` and `bench` run
@@ -76,7 +77,8 @@ FUZZ_OBJS := $(patsubst %.c,$(B)/fuzzobj/%.o,$(LIB_SRCS) $(PLUGIN_SRCS))
 
 PROGS := $(B)/xhinv $(B)/docker-machine-driver-xhyve
 
-.PHONY: all check demo bench fuzz fuzz-build asan-tests tests install uninstall clean deps image
+.PHONY: all check demo bench fuzz fuzz-build asan-tests tests install uninstall clean deps image \
+	macos print-warn
 all: $(PROGS)
 
 $(B)/%.o: %.c
@@ -200,6 +202,13 @@ $(B)/image/xhtest.iso: scripts/mkimage $(wildcard tests/image/*)
 $(B)/image/xhdocker.iso: scripts/mkimage $(wildcard tests/image/* tests/image/docker/*) \
 		| $(B)/image/xhtest.iso
 	scripts/mkimage --docker $(B)/image
+
+# macOS, cross-compiled with zig (scripts/macos says what it checks); the
+# warnings it compiles with are these.
+macos:
+	scripts/macos
+print-warn:
+	@echo '$(WARN)'
 
 MANPAGES := man/xhinv.1 man/docker-machine-driver-xhyve.1
 

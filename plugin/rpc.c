@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "compat.h"
+#include "cond.h"
 
 #define HANDSHAKE_MAX		4096
 #define HANDSHAKE_TIMEOUT_MS	10000
@@ -249,7 +250,6 @@ struct rpc_server *
 rpc_server_new(int lfd, rpc_handler_fn *fn, void *ctx)
 {
 	struct rpc_server *srv = xcalloc(1, sizeof *srv);
-	pthread_condattr_t ca;
 
 	srv->lfd = lfd;
 	srv->fn = fn;
@@ -259,10 +259,7 @@ rpc_server_new(int lfd, rpc_handler_fn *fn, void *ctx)
 		abort();	/* only fails without descriptors or memory */
 	gob_enc_prelude(&srv->prelude);
 	pthread_mutex_init(&srv->lock, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&srv->cond, &ca);
-	pthread_condattr_destroy(&ca);
+	cond_init_mono(&srv->cond);
 	pthread_cond_init(&srv->work, NULL);
 	pthread_cond_init(&srv->gone, NULL);
 	return srv;
@@ -296,8 +293,7 @@ rpc_server_drain(struct rpc_server *srv, unsigned timeout_ms)
 	}
 	pthread_mutex_lock(&srv->lock);
 	while (srv->inflight > 0)
-		if (pthread_cond_timedwait(&srv->cond, &srv->lock, &ts) ==
-		    ETIMEDOUT)
+		if (cond_wait_mono(&srv->cond, &srv->lock, &ts) == ETIMEDOUT)
 			break;
 	left = srv->inflight;
 	pthread_mutex_unlock(&srv->lock);

@@ -7,13 +7,14 @@
  *                            concurrent fork; the plugin forks only
  *                            with its own lock held)
  *   SOCK_CLOEXEC, _NONBLOCK  socket() type flags, applied with fcntl
- *   MSG_NOSIGNAL             0: both programs ignore SIGPIPE
- *   copy_file_range          absent: util_copy falls back to read/write
+ *   MSG_NOSIGNAL             0 before macOS 11, which has it: both
+ *                            programs ignore SIGPIPE anyway
  *   O_PATH                   0: a plain O_RDONLY directory descriptor
  *
- * On Linux this header adds nothing. The Darwin half is written against
- * Apple's documented interfaces and has not been compiled here (no macOS
- * SDK on these build machines); see README "What is proven where".
+ * On Linux this header adds nothing. The Darwin half is compiled against
+ * macOS's own headers by `make macos` (zig's cross toolchain); see README
+ * "What is proven where". File cloning and copy_file_range are in
+ * fs_linux.c / fs_darwin.c.
  */
 #ifndef COMPAT_H
 #define COMPAT_H
@@ -24,9 +25,10 @@
 #include <unistd.h>
 
 #define st_mtim st_mtimespec
+#ifndef MSG_NOSIGNAL
 #define MSG_NOSIGNAL 0
+#endif
 #define O_PATH 0
-#define COMPAT_NO_COPY_FILE_RANGE 1
 #define SOCK_CLOEXEC 0x10000000
 #define SOCK_NONBLOCK 0x20000000
 

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -113,24 +112,12 @@ proc_signal(const struct proc_ident *rec, int sig, struct xherr *err)
 	return 0;
 }
 
-static int
-pidfd_open_compat(pid_t pid)
-{
-#ifdef SYS_pidfd_open
-	return (int)syscall(SYS_pidfd_open, pid, 0);
-#else
-	(void)pid;
-	errno = ENOSYS;
-	return -1;
-#endif
-}
-
 int
 proc_wait_gone(const struct proc_ident *rec, int timeout_ms,
     volatile sig_atomic_t *cancel, struct xherr *err)
 {
 	int64_t deadline = util_mono_ms() + timeout_ms;
-	int fd = pidfd_open_compat(rec->pid);
+	int fd = proc_pidfd_open(rec->pid);
 	int rc = -1;
 
 	for (;;) {

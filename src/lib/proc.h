@@ -60,6 +60,10 @@ typedef int (*proc_found_cb)(void *arg, pid_t pid, const char *cmdline,
     size_t len);
 int proc_find(const char *needle, proc_found_cb cb, void *arg,
     struct xherr *err);
+/* A descriptor that polls readable once pid has exited (Linux's pidfd), or
+ * -1 with errno ENOSYS where there is none: callers then poll the pid
+ * (platform code). */
+int proc_pidfd_open(pid_t pid);
 /* The current boot's id (platform code). */
 int proc_boot_id(char out[40], struct xherr *err);
 /* Compare a recorded identity with what runs now. Never fails: anything it

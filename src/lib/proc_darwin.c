@@ -118,3 +118,13 @@ proc_find(const char *needle, proc_found_cb cb, void *arg, struct xherr *err)
 	free(kp);
 	return rc;
 }
+
+int
+proc_pidfd_open(pid_t pid)
+{
+	/* No pidfd: proc_wait_gone polls the pid. (kqueue's EVFILT_PROC is
+	 * what watch_darwin.c uses for the hypervisor.) */
+	(void)pid;
+	errno = ENOSYS;
+	return -1;
+}

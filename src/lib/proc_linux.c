@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 /* The boot id cannot change while a process lives: read it once. */
@@ -125,4 +126,17 @@ proc_find(const char *needle, proc_found_cb cb, void *arg, struct xherr *err)
 	}
 	closedir(d);
 	return rc;
+}
+
+int
+proc_pidfd_open(pid_t pid)
+{
+#ifdef SYS_pidfd_open
+	return (int)syscall(SYS_pidfd_open, pid, 0);
+#else
+	/* Headers older than Linux 5.3. */
+	(void)pid;
+	errno = ENOSYS;
+	return -1;
+#endif
 }

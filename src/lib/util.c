@@ -9,15 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#ifdef __linux__
-#include <linux/fs.h>
-#endif
 
 #include "compat.h"
+#include "fs.h"
 
 void
 strv_init(struct strv *sv)
@@ -494,17 +491,11 @@ util_copy_file(const char *src, const char *dst, mode_t mode,
 	}
 	if ((out = open_temp(dst, mode, &tmp, err)) == -1)
 		goto fail;
-#ifdef FICLONE
-	if (ioctl(out, FICLONE, in) == 0)
+	if (fs_clone_into(out, tmp, in, mode) == 0)
 		goto done;
-#endif
 	off_t left = st.st_size;
 	while (left > 0) {
-#ifdef COMPAT_NO_COPY_FILE_RANGE
-		ssize_t n = 0;
-#else
-		ssize_t n = copy_file_range(in, NULL, out, NULL, (size_t)left, 0);
-#endif
+		ssize_t n = fs_copy_range(in, out, (size_t)left);
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n <= 0) {
@@ -536,7 +527,6 @@ int
 util_share_file(const char *src, const char *dst, const char **how,
     struct xherr *err)
 {
-#ifdef FICLONE
 	struct util_atomic a;
 	int in = open(src, O_RDONLY | O_CLOEXEC);
 
@@ -546,14 +536,13 @@ util_share_file(const char *src, const char *dst, const char **how,
 		close(in);
 		return -1;
 	}
-	if (ioctl(a.fd, FICLONE, in) == 0) {
+	if (fs_clone_into(a.fd, a.tmp, in, 0644) == 0) {
 		close(in);
 		*how = "reflink";
 		return util_atomic_commit(&a, err);
 	}
 	util_atomic_abort(&a);
 	close(in);
-#endif
 	if (link(src, dst) == 0) {
 		*how = "hardlink";
 		return 0;
