@@ -397,6 +397,28 @@ inv_network_insert(struct inv *inv, struct inv_network *n, struct xherr *err)
 	return 0;
 }
 
+static const char SQL_NETWORK_LEASE_FILE[] =
+    "UPDATE network SET lease_file = ?2 WHERE id = ?1";
+
+int
+inv_network_set_lease_file(struct inv *inv, int64_t id, const char *path,
+    struct xherr *err)
+{
+	sqlite3_stmt *st = stmt(inv, SQL_NETWORK_LEASE_FILE, err);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	bind_text(st, 2, path);
+	return exec_done(inv, st, err, "cannot record the network's lease file");
+}
+
+int
+inv_readonly(struct inv *inv)
+{
+	return sqlite3_db_readonly(inv->db, "main") == 1;
+}
+
 /* Shares */
 
 static const char SQL_SHARE_ADD[] =

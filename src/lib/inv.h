@@ -63,6 +63,10 @@ int inv_network_insert(struct inv *inv, struct inv_network *n,
     struct xherr *err);
 int inv_network_get_id(struct inv *inv, int64_t id, struct inv_network *out,
     struct xherr *err);
+int inv_network_set_lease_file(struct inv *inv, int64_t id, const char *path,
+    struct xherr *err);
+/* Whether this connection is read-only (INV_RDONLY). */
+int inv_readonly(struct inv *inv);
 
 struct inv_share {
 	const char *kind;		/* "9p" or "nfs" */

@@ -33,6 +33,7 @@ struct lease {
 struct lease_problem {
 	unsigned line;
 	char msg[96];
+	char mac[IDENT_MAC_LEN];	/* a bad block's Ethernet MAC, or "" */
 };
 
 struct lease_set {
@@ -40,6 +41,9 @@ struct lease_set {
 	size_t n, cap;
 	struct lease_problem *bad;
 	size_t nbad, badcap;
+	/* The source's expiry rule: dnsmasq drops a lease once now reaches
+	 * its expiry (0); bootpd keeps it while now <= lease= (1). */
+	int valid_at_expiry;
 };
 
 /* dnsmasq's --dhcp-leasefile: "EXPIRY MAC IP HOSTNAME CLIENT-ID" per line;
@@ -49,6 +53,14 @@ void lease_set_release(struct lease_set *ls);
 /* For the parsers: record the problem at line in ls->bad. */
 void lease_set_bad(struct lease_set *ls, unsigned line, const char *fmt, ...)
     XH_PRINTF(3, 4);
+/* Whether l (of ls) has expired at now (Unix seconds), by ls's source's
+ * rule; a lease expiring at 0 never does. */
+int lease_expired(const struct lease_set *ls, const struct lease *l,
+    int64_t now);
+/* For the parsers' finders: of the leases match accepts, the one that
+ * expires last, ignoring those expired at now; NULL if none. */
+const struct lease *lease_best(const struct lease_set *ls, int64_t now,
+    int (*match)(const struct lease *l, const void *arg), const void *arg);
 /* The lease for mac that expires last, ignoring those expired at now
  * (Unix seconds); NULL if none. */
 const struct lease *lease_find(const struct lease_set *ls, const char *mac,
@@ -86,12 +98,17 @@ void lease_dnsmasq_without(const char *buf, size_t len, const char *mac,
  *    never expiring; bootpd does not write it).
  *  - line: the line of the block's "{".
  * Keys are matched exactly; blanks around "key=value" and CRLF endings are
- * ignored, unknown keys skipped, and a repeated key's last value wins.
+ * ignored, unknown keys skipped, and a repeated key's last value wins. A
+ * bare "name" line is name= with no value: bootpd writes it for a client
+ * that sent a zero-length host name. A lease is valid while now <= lease=,
+ * as bootpd has it (valid_at_expiry).
  * Skipped and reported in lease_set.bad (at the "{" line for a block):
  * a block with a line that is not key=value or holds a NUL byte, with no
  * IPv4 ip_address=, no hex lease=, or neither a MAC nor a client id; a
  * block not closed before the next "{" or the end of the file; a "}"
- * without "{"; any other text outside blocks. Problems come in line order.
+ * without "{"; any other text outside blocks. Problems come in line order;
+ * a bad block's problem carries its MAC when its hw_address= (or
+ * identifier=) names one.
  */
 void lease_parse_bootpd(const char *buf, size_t len, struct lease_set *out);
 /* The lease with that client id (as identifier= writes it) that expires

@@ -178,19 +178,25 @@ key_value(struct block *b, unsigned lineno, const char *s, const char *e)
 {
 	const char *eq = memchr(s, '=', (size_t)(e - s)), *k;
 	struct span key, val;
+	int lost = b->why[0] != '\0';
 
-	if (b->why[0] != '\0')
-		return;		/* the block is already lost */
-	if (memchr(s, '\0', (size_t)(e - s)) != NULL) {
+	if (!lost && memchr(s, '\0', (size_t)(e - s)) != NULL) {
 		snprintf(b->why, WHY_LEN, "line %u: contains a NUL byte",
 		    lineno);
 		return;
 	}
 	for (k = eq; k != NULL && k > s && blank(k[-1]); k--)
 		;
+	/* bootpd writes a bare "name" for a zero-length host name. */
+	if (eq == NULL && e - s == 4 && memcmp(s, "name", 4) == 0) {
+		b->name.p = e;
+		b->name.n = 0;
+		return;
+	}
 	if (eq == NULL || k == s) {
-		snprintf(b->why, WHY_LEN, "line %u: not a key=value line",
-		    lineno);
+		if (!lost)
+			snprintf(b->why, WHY_LEN, "line %u: not a key=value "
+			    "line", lineno);
 		return;
 	}
 	key.p = s;
@@ -198,6 +204,9 @@ key_value(struct block *b, unsigned lineno, const char *s, const char *e)
 	for (val.p = eq + 1; val.p < e && blank(*val.p); val.p++)
 		;
 	val.n = (size_t)(e - val.p);
+	/* A lost block is still read for whose it was (its MAC). */
+	if (lost && !span_is(key, "hw_address") && !span_is(key, "identifier"))
+		return;
 	if (span_is(key, "name"))
 		b->name = val;
 	else if (span_is(key, "ip_address"))
@@ -273,6 +282,10 @@ parse_block(void *arg, const struct block *b, size_t end, struct lease *l,
 
 	if (l == NULL) {
 		lease_set_bad(ls, b->line, "%s", why);
+		/* Whose lease it was, if it says: the IP wait names it. */
+		if (ether_mac(b->hw, ls->bad[ls->nbad - 1].mac) == -1 &&
+		    ether_mac(b->id, ls->bad[ls->nbad - 1].mac) == -1)
+			ls->bad[ls->nbad - 1].mac[0] = '\0';
 		return;
 	}
 	if (ls->n == ls->cap) {
@@ -296,6 +309,7 @@ lease_parse_bootpd(const char *buf, size_t len, struct lease_set *out)
 	size_t blocks = 0;
 
 	memset(out, 0, sizeof *out);
+	out->valid_at_expiry = 1;	/* bootpd: valid while now <= lease= */
 	/* Size the array once: growing it by doubling copied and faulted in
 	 * most of a 10,000-lease parse. Every block opens with a '{'. */
 	for (const char *p = buf, *e = buf + len; p != NULL && p < e &&
@@ -349,27 +363,19 @@ cid_same(const char *a, const char *b)
 	return strcmp(a, b) == 0;
 }
 
+static int
+client_is(const struct lease *l, const void *client_id)
+{
+	return l->client_id != NULL && cid_same(l->client_id, client_id);
+}
+
 const struct lease *
 lease_find_client(const struct lease_set *ls, const char *client_id,
     int64_t now)
 {
-	const struct lease *best = NULL;
-	size_t i;
-
 	if (client_id == NULL || client_id[0] == '\0')
 		return NULL;
-	for (i = 0; i < ls->n; i++) {
-		const struct lease *l = &ls->v[i];
-		if (l->client_id == NULL || !cid_same(l->client_id, client_id))
-			continue;
-		if (l->expires != 0 && l->expires <= now)
-			continue;
-		/* 0 means never: it outlives every dated lease. */
-		if (best == NULL || l->expires == 0 ||
-		    (best->expires != 0 && l->expires > best->expires))
-			best = l;
-	}
-	return best;
+	return lease_best(ls, now, client_is, client_id);
 }
 
 struct without {

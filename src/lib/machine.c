@@ -353,6 +353,8 @@ machine_get(struct machine_ctx *ctx, const char *name, struct inv_machine *m,
 struct boot {
 	int64_t t0;			/* monotonic start of the create/start */
 	const char *since;		/* "create" or "start" */
+	char bad_block[128];		/* the lease file's unreadable block
+					 * for our MAC: "line N: why" */
 	int launched;
 	struct proc_ident proc;
 	int64_t proc_row;
@@ -425,6 +427,11 @@ lease_check(struct machine_ctx *ctx, struct mi_net *n, struct inv_machine *m,
 
 	if (mi_read_leases(n, &ls, err) == -1)
 		return -1;
+	/* A block for our MAC the parser had to skip: the timeout says so. */
+	for (size_t i = 0; i < ls.nbad; i++)
+		if (strcmp(ls.bad[i].mac, m->mac) == 0)
+			snprintf(b->bad_block, sizeof b->bad_block, "line %u: %s",
+			    ls.bad[i].line, ls.bad[i].msg);
 	l = lease_find(&ls, m->mac, util_now_ms() / 1000);
 	/* Reserved (bridge): the lease must carry that address; learned
 	 * (vmnet): whichever bootpd gave. */
@@ -480,10 +487,12 @@ wait_ip(struct machine_ctx *ctx, struct mi_net *n, struct inv_machine *m,
 		if ((left = deadline - util_mono_ms()) <= 0) {
 			int resv = m->ip[0] && !mi_net_is_vmnet(n);
 			xherr_set(err, XHE_TIMEOUT, "no DHCP lease for MAC %s%s%s%s "
-			    "in %s after %lld s", m->mac, resv ?
+			    "in %s after %lld s%s%s%s", m->mac, resv ?
 			    " (reserved IP " : "", resv ? m->ip : "", resv ? ")" : "",
 			    n->row.lease_file,
-			    (long long)((util_mono_ms() - b->t0) / 1000));
+			    (long long)((util_mono_ms() - b->t0) / 1000),
+			    b->bad_block[0] ? " (its block there could not be "
+			    "read: " : "", b->bad_block, b->bad_block[0] ? ")" : "");
 			goto out;
 		}
 		/* Short waits: the VM's death and ^C are noticed within one. */

@@ -168,12 +168,14 @@ int machine_cache_prune(struct machine_ctx *ctx, int dry_run,
     void (*report)(void *arg, const char *line), void *arg, int *found,
     int64_t *freed, struct xherr *err);
 struct machine_lease {
-	const struct lease *lease;
+	const struct lease *lease;	/* NULL for a problem */
+	const struct lease_problem *problem;	/* what could not be read */
 	const char *source;		/* the lease file */
 	int expired;
 };
 /* Every lease of every lease source the inventory knows (the bridge's
- * dnsmasq, vmnet's bootpd); malformed entries are skipped. */
+ * dnsmasq, vmnet's bootpd), then each source's malformed entries as
+ * problems (file, line, what). */
 int machine_leases(struct machine_ctx *ctx,
     int (*cb)(void *arg, const struct machine_lease *l), void *arg,
     struct xherr *err);

@@ -69,7 +69,7 @@ gc_leases(struct gc *g, struct mi_net *n)
 		char owner[IDENT_NAME_MAX + 1];
 		int live, r, dropped, pending;
 		const struct lease *l = &ls.v[i];
-		int expired = l->expires != 0 && l->expires <= now;
+		int expired = lease_expired(&ls, l, now);
 
 		if (l->mac[0] == '\0')
 			continue;	/* a client-id lease: no MAC of ours */

@@ -124,12 +124,48 @@ vmnet_fill(struct machine_ctx *ctx, struct mi_net *n, struct xherr *err)
 	return 0;
 }
 
+/*
+ * Load (or record) the vmnet row. XHINV_BOOTPD_LEASES (or its default)
+ * wins over the path recorded when the row was made: the record follows
+ * the setting, with an event saying so (a read-only connection only uses
+ * it), so a changed setting is never silently ignored.
+ */
+static int
+vmnet_load(struct machine_ctx *ctx, struct mi_net *n, struct xherr *err)
+{
+	if (network_row(ctx, VMNET_NAME, vmnet_fill, n, err) == -1)
+		return -1;
+	if (strcmp(n->row.lease_file, ctx->bootpd_leases) == 0)
+		return 0;
+	if (!inv_readonly(ctx->inv)) {
+		char *det = mi_detail("{s:s,s:s}", "lease_file_was",
+		    n->row.lease_file, "lease_file", ctx->bootpd_leases);
+		int rc = 0;
+		if (inv_begin(ctx->inv, err) == -1 ||
+		    inv_network_set_lease_file(ctx->inv, n->row.id,
+		    ctx->bootpd_leases, err) == -1 ||
+		    inv_event(ctx->inv, 0, "network-lease-file", -1, det,
+		    err) == -1 || inv_commit(ctx->inv, err) == -1) {
+			inv_rollback(ctx->inv);
+			rc = -1;
+		}
+		free(det);
+		if (rc == -1) {
+			mi_net_release(n);
+			return -1;
+		}
+	}
+	free(n->row.lease_file);
+	n->row.lease_file = xstrdup(ctx->bootpd_leases);
+	return 0;
+}
+
 int
 mi_net_load(struct machine_ctx *ctx, const char *backend, struct mi_net *n,
     struct xherr *err)
 {
 	if (backend != NULL && strcmp(backend, "xhyve") == 0)
-		return network_row(ctx, VMNET_NAME, vmnet_fill, n, err);
+		return vmnet_load(ctx, n, err);
 	return dnsmasq_load(ctx, n, err);
 }
 
@@ -615,11 +651,16 @@ machine_leases(struct machine_ctx *ctx,
 			mi_net_release(&n);
 			return -1;
 		}
-		for (i = 0; i < ls.n; i++) {
-			struct machine_lease ml = { &ls.v[i], n.row.lease_file,
-			    ls.v[i].expires != 0 && ls.v[i].expires <= now };
-			if (cb(arg, &ml) == -1)
-				break;
+		int stop = 0;
+		for (i = 0; i < ls.n && !stop; i++) {
+			struct machine_lease ml = { &ls.v[i], NULL,
+			    n.row.lease_file, lease_expired(&ls, &ls.v[i], now) };
+			stop = cb(arg, &ml) == -1;
+		}
+		for (i = 0; i < ls.nbad && !stop; i++) {
+			struct machine_lease ml = { NULL, &ls.bad[i],
+			    n.row.lease_file, 0 };
+			stop = cb(arg, &ml) == -1;
 		}
 		lease_set_release(&ls);
 		mi_net_release(&n);

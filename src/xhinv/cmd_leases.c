@@ -1,6 +1,6 @@
 /* xhinv leases [--json]: the leases of every lease source the inventory
  * knows (the bridge's dnsmasq, vmnet's bootpd), each with the machine that
- * owns its MAC, or none. */
+ * owns its MAC, or none; what could not be read, one line each on stderr. */
 #include "xhinv.h"
 
 #include <jansson.h>
@@ -28,6 +28,12 @@ show(void *arg, const struct machine_lease *ml)
 	char owner[IDENT_NAME_MAX + 16], exp[32];
 	const struct lease *l = ml->lease;
 
+	if (ml->problem != NULL) {
+		/* One line each, on stderr: stdout stays the leases. */
+		fprintf(stderr, "xhinv: leases: %s line %u: %s\n", ml->source,
+		    ml->problem->line, ml->problem->msg);
+		return 0;
+	}
 	owner_of(cli, l->mac, owner, sizeof owner);
 	if (arr != NULL) {
 		json_array_append_new(arr, json_pack("{s:s,s:s,s:s,s:s?,s:s?,"

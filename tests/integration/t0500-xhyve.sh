@@ -141,4 +141,39 @@ is "$(sql "SELECT coalesce(n.ip, '-') FROM nic n JOIN machine m ON m.id = n.mach
 	"and the old holder no longer claims it"
 x rm -f x5 >/dev/null 2>&1
 is "$(x gc)" "nothing to clean" "gc finds nothing left to clean"
+
+# What the lease reader cannot read is shown, one line each on stderr.
+printf '{\n\tname=broken\n\tnot a key value line\n\thw_address=1,2:0:0:0:0:99\n\tlease=0x6b0c2a5b\n}\n' \
+	>> "$LEASES"
+bad=$(grep -n '^	name=broken$' "$LEASES" | cut -d: -f1)
+err=$(x leases 2>&1 >/dev/null)
+is "$err" "xhinv: leases: $LEASES line $((bad - 1)): line $((bad + 1)): not a key=value line" \
+	"xhinv leases names the block it cannot read (file, line, what) on stderr"
+# A changed XHINV_BOOTPD_LEASES wins over the path recorded with the network.
+other=$STORE/other_leases
+printf '{\n\tname\n\tip_address=192.168.64.77\n\thw_address=1,2:0:0:0:0:77\n\tlease=0x%x\n}\n' \
+	"$(($(date +%s) + 600))" > "$other"
+like "$(XHINV_BOOTPD_LEASES=$other x leases 2>&1)" "192\.168\.64\.77 +02:00:00:00:00:77 .* $other\$" \
+	"a reader uses the new setting (and reads bootpd's bare name line)"
+XHINV_BOOTPD_LEASES=$other x gc > /dev/null 2>&1
+is "$(sql "SELECT lease_file FROM network WHERE kind = 'vmnet'")" "$other" \
+	"a writer records it: the record follows the setting"
+is "$(sql "SELECT json_extract(detail, '$.lease_file_was') FROM event WHERE kind = 'network-lease-file'")" \
+	"$LEASES" "with an event saying what it was"
+x gc > /dev/null 2>&1
+is "$(sql "SELECT lease_file FROM network WHERE kind = 'vmnet'")" "$LEASES" "and back"
+
+# No lease for a MAC whose block bootpd's file has but cannot be read: the
+# timeout says so. (bootpd stopped: nothing answers; the UUID fixes the MAC.)
+bootpd_stop
+U=6a1c0e52-3c3e-4d0b-9a53-8f0e3d2a7b11
+XO=${XOPTS/--timeout 30/--timeout 2}
+x create x6 $XO --uuid "$U" > /dev/null 2>&1
+mac=$(sql "SELECT n.mac FROM nic n JOIN machine m ON m.id = n.machine_id WHERE m.name = 'x6'" | head -1)
+like "$mac" '^[0-9a-f:]{17}$' "a create bootpd never answers fails, its MAC recorded"
+bmac=$(echo "$mac" | sed 's/:0\([0-9a-f]\)/:\1/g; s/^0\([0-9a-f]\)/\1/')
+printf '{\n\tname=x6\n\tip_address=192.168.64.66\n\thw_address=1,%s\n\tlease=soon\n}\n' "$bmac" >> "$LEASES"
+out=$(x create x7 $XO --uuid "$U" 2>&1)
+like "$out" "no DHCP lease for MAC $mac in $LEASES after [0-9]+ s \(its block there could not be read: line [0-9]+: lease= is not a hex time" \
+	"the IP wait's timeout names the MAC's unreadable block"
 done_testing

@@ -211,7 +211,9 @@ test_macos15(void)
 	ok(lease_find_client(&ls, "ff,f1:f5:dd:7f:0:2:0:0:ab:11:b5:40:7c:3:"
 	    "e2:a9:8c", NOW) == NULL, "a prefix of the DUID is no match");
 	l = lease_find_client(&ls, duid, 0x6b0c2b00);
-	ok(l == NULL, "expired at now: no DUID lease");
+	ok(l != NULL, "at its expiry second the DUID lease is still valid");
+	l = lease_find_client(&ls, duid, 0x6b0c2b01);
+	ok(l == NULL, "a second later: no DUID lease");
 	l = lease_find_client(&ls, duid, 0x6b0c2900);
 	is_str(ip_of(l), "192.168.64.30", "the older one expired: the newest "
 	    "still answers");
@@ -239,8 +241,13 @@ test_newest(void)
 	    "the same by bootpd spelling");
 	is_str(ip_of(lease_find(&ls, mac, 0x6b0c2a2f)), "192.168.64.41",
 	    "a second before its expiry, the newest still answers");
-	ok(lease_find(&ls, mac, 0x6b0c2a30) == NULL, "a lease expiring "
-	    "exactly at now is expired (and so are the older ones)");
+	is_str(ip_of(lease_find(&ls, mac, 0x6b0c2a30)), "192.168.64.41",
+	    "at its expiry second the lease is still valid, as bootpd has it "
+	    "(now <= lease)");
+	ok(lease_find(&ls, mac, 0x6b0c2a31) == NULL, "a second later it has "
+	    "expired (and so have the older ones)");
+	ok(!lease_expired(&ls, lease_find(&ls, mac, 0x6b0c2a30), 0x6b0c2a30),
+	    "lease_expired agrees");
 	is_str(ip_of(lease_find(&ls, "52:54:00:00:00:43", NOW)),
 	    "192.168.64.44", "an expired lease never hides a live one");
 	is_str(ip_of(lease_find(&ls, "52:54:00:00:00:43", 0)), "192.168.64.44",
@@ -294,6 +301,11 @@ test_malformed(void)
 	is_problem(&ls, 3, 20, "lease= is not a hex time");
 	is_problem(&ls, 4, 26, "no Ethernet hw_address= and no identifier=");
 	is_problem(&ls, 5, 32, "line 35: not a key=value line");
+	is_str(ls.nbad > 5 ? ls.bad[5].mac : "", "52:54:00:00:00:75",
+	    "... a problem that names the block's MAC");
+	is_str(ls.nbad > 1 ? ls.bad[1].mac : "", "52:54:00:00:00:71",
+	    "... also when it is bad for want of an IP");
+	is_str(ls.nbad > 0 ? ls.bad[0].mac : "x", "", "text outside blocks names none");
 	is_problem(&ls, 6, 39, "'}' without '{'");
 	is_problem(&ls, 7, 40, "no '}' before the '{' on line 43");
 	is_problem(&ls, 8, 49, "lease= is not a hex time");
@@ -344,6 +356,36 @@ test_malformed(void)
 	    "lease=0x1g\n}\n{\nip_address=10.0.0.1\nhw_address=1,1:2:3:4:5:6\n"
 	    "lease=\n}\n", &ls);
 	ok(ls.n == 0 && ls.nbad == 3, "lease=0x, 0x1g and empty are refused");
+	lease_set_release(&ls);
+}
+
+/* bootpd's own writer: a client with a zero-length host name gets a bare
+ * "name" line; a bad block still says whose it was. */
+static void
+test_bare_name_and_bad_mac(void)
+{
+	struct lease_set ls;
+
+	parse_str("{\n\tname\n\tip_address=192.168.64.7\n"
+	    "\thw_address=1,2:f0:d:60:1:7\n\tidentifier=1,2:f0:d:60:1:7\n"
+	    "\tlease=0x6b0c2a5b\n}\n", &ls);
+	is_int(ls.n, 1, "a bare name line: the block is read");
+	is_int(ls.nbad, 0, "... with no problem");
+	ok(ls.n == 1 && ls.v[0].hostname == NULL, "... and no host name");
+	is_str(ip_of(lease_find(&ls, "02:f0:0d:60:01:07", NOW)), "192.168.64.7",
+	    "... and found by its MAC");
+	lease_set_release(&ls);
+
+	parse_str("{\n\tname=x\n\tnamex\n\tip_address=192.168.64.8\n"
+	    "\thw_address=1,2:f0:d:60:1:8\n\tlease=0x6b0c2a5b\n}\n", &ls);
+	is_int(ls.n, 0, "another bare word is still malformed");
+	is_problem(&ls, 0, 1, "line 3: not a key=value line");
+	is_str(ls.nbad ? ls.bad[0].mac : "", "02:f0:0d:60:01:08",
+	    "the bad block's problem names its MAC (given after the bad line)");
+	lease_set_release(&ls);
+
+	parse_str("}\n", &ls);
+	is_str(ls.nbad ? ls.bad[0].mac : "x", "", "stray text names no MAC");
 	lease_set_release(&ls);
 }
 
@@ -794,6 +836,7 @@ main(void)
 	test_newest();
 	test_malformed();
 	test_crlf_layout_empty();
+	test_bare_name_and_bad_mac();
 	test_without();
 	test_format();
 	test_big();
