@@ -2,7 +2,8 @@
  * net_darwin: macOS has no Linux bridge or tap; its machines use the
  * xhyve backend, where vmnet.framework (inside xhyve) is the network and
  * bootpd hands out the addresses. The QEMU backend's shared network is
- * refused with a clear line. Not compiled on the Linux build machines.
+ * refused with a clear line. Cross-compiled and linked for macOS by
+ * `make macos`; never run here (no Mac).
  */
 #include "net.h"
 

@@ -1,8 +1,8 @@
 /*
  * proc_darwin: process identity from libproc, the boot's from sysctl.
  * Written against Apple's documented interfaces (proc_pidinfo(3)'s
- * PROC_PIDTBSDINFO, proc_pidpath, sysctl kern.bootsessionuuid); not
- * compiled on the Linux build machines.
+ * PROC_PIDTBSDINFO, proc_pidpath, sysctl kern.bootsessionuuid);
+ * cross-compiled and linked for macOS by `make macos`, never run here.
  */
 #include "proc.h"
 

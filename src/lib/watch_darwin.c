@@ -2,8 +2,8 @@
  * watch_darwin: kqueue on the file's directory (a rename into it, as
  * bootpd writes /var/db/dhcpd_leases, is a write to the directory) and on
  * the file itself (a write in place), re-opened after each change since a
- * rename leaves the old descriptor on the old file. Not compiled on the
- * Linux build machines.
+ * rename leaves the old descriptor on the old file. Cross-compiled and
+ * linked for macOS by `make macos`; never run here (no Mac).
  */
 #include "watch.h"
 
