@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "schema.h"
@@ -214,6 +215,11 @@ open_conn(struct inv *inv, int flags, struct xherr *err)
 	}
 	sqlite3_busy_timeout(inv->db, INV_BUSY_MS);
 	sqlite3_extended_result_codes(inv->db, 1);
+	/* No writable_schema tricks, no two-argument fts3_tokenizer (it
+	 * hands out a function pointer): `xhinv sql` runs what users type. */
+	sqlite3_db_config(inv->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+	sqlite3_db_config(inv->db, SQLITE_DBCONFIG_ENABLE_FTS3_TOKENIZER, 0,
+	    NULL);
 	if (simple_exec(inv, "PRAGMA foreign_keys = ON", err) == -1)
 		return -1;
 	return 0;
@@ -242,6 +248,10 @@ inv_open(struct inv **out, const char *path, int mode, struct xherr *err)
 		inv->db = NULL;
 	}
 	if (open_conn(inv, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, err) == -1)
+		goto fail;
+	/* A newer schema is refused before anything is written: switching
+	 * to WAL would rewrite the file's header. */
+	if (user_version(inv, &v, err) == -1 || check_version(inv, v, err) == -1)
 		goto fail;
 	if (simple_exec(inv, "PRAGMA journal_mode = WAL", err) == -1 ||
 	    simple_exec(inv, "PRAGMA synchronous = NORMAL", err) == -1 ||
@@ -1473,6 +1483,82 @@ inv_history_each(struct inv *inv, const char *machine, int64_t before,
 
 /* User SQL */
 
+/*
+ * What `xhinv sql` may do, decided by SQLite's authorizer as it compiles
+ * the statement (sqlite3_stmt_readonly alone lets PRAGMA writable_schema,
+ * query_only and friends through). Read-only: reading, functions and a
+ * few PRAGMAs that only report. --write adds changing rows, never the
+ * schema: no table, index, view or trigger is made, dropped or altered,
+ * so the history's append-only triggers stay. Never: ATTACH, DETACH,
+ * other PRAGMAs, fts3_tokenizer.
+ */
+struct sql_auth {
+	int allow_write;
+	char denied[96];
+};
+
+static int
+sql_authorize(void *arg, int action, const char *a, const char *b,
+    const char *db, const char *trigger)
+{
+	static const char *const report[] = { "table_info", "table_xinfo",
+	    "table_list", "index_list", "index_info", "index_xinfo",
+	    "foreign_key_list", "function_list", "pragma_list",
+	    "collation_list", "database_list", "compile_options" };
+	struct sql_auth *au = arg;
+	size_t i;
+
+	(void)db;
+	/* What a trigger or view does on the statement's behalf is checked
+	 * by SQLite when they were made: ours. */
+	if (trigger != NULL)
+		return SQLITE_OK;
+	switch (action) {
+	case SQLITE_SELECT:
+	case SQLITE_READ:
+	case SQLITE_RECURSIVE:
+		return SQLITE_OK;
+	case SQLITE_FUNCTION:
+		if (b != NULL && strcasecmp(b, "fts3_tokenizer") != 0 &&
+		    strcasecmp(b, "load_extension") != 0)
+			return SQLITE_OK;
+		snprintf(au->denied, sizeof au->denied, "the function %s()", b);
+		return SQLITE_DENY;
+	case SQLITE_PRAGMA:
+		for (i = 0; i < sizeof report / sizeof report[0]; i++)
+			if (a != NULL && strcasecmp(a, report[i]) == 0)
+				return SQLITE_OK;
+		/* user_version and schema_version only read, no "= N". */
+		if (a != NULL && b == NULL && (strcasecmp(a, "user_version") == 0 ||
+		    strcasecmp(a, "schema_version") == 0))
+			return SQLITE_OK;
+		snprintf(au->denied, sizeof au->denied, "PRAGMA %s%s%s",
+		    a ? a : "", b ? " = " : "", b ? b : "");
+		return SQLITE_DENY;
+	case SQLITE_INSERT:
+	case SQLITE_UPDATE:
+	case SQLITE_DELETE:
+		if (au->allow_write)
+			return SQLITE_OK;
+		snprintf(au->denied, sizeof au->denied, "writing %s without "
+		    "--write", a ? a : "");
+		return SQLITE_DENY;
+	case SQLITE_TRANSACTION:
+	case SQLITE_SAVEPOINT:
+		if (au->allow_write)
+			return SQLITE_OK;
+		break;
+	}
+	if (au->denied[0] == '\0')
+		snprintf(au->denied, sizeof au->denied, "%s",
+		    action == SQLITE_ATTACH || action == SQLITE_DETACH ?
+		    (action == SQLITE_ATTACH ? "ATTACH" : "DETACH") :
+		    action == SQLITE_TRANSACTION ||
+		    action == SQLITE_SAVEPOINT ? "a transaction without --write" :
+		    "changing the schema");
+	return SQLITE_DENY;
+}
+
 int
 inv_sql(struct inv *inv, const char *sql, int allow_write, inv_row_cb cb,
     void *arg, struct xherr *err)
@@ -1480,9 +1566,17 @@ inv_sql(struct inv *inv, const char *sql, int allow_write, inv_row_cb cb,
 	sqlite3_stmt *st = NULL;
 	const char *tail = NULL;
 	const char **names = NULL, **values = NULL;
+	struct sql_auth au = { allow_write, "" };
 	int ncol, i, rc, ret = -1;
 
-	if (sqlite3_prepare_v2(inv->db, sql, -1, &st, &tail) != SQLITE_OK)
+	sqlite3_set_authorizer(inv->db, sql_authorize, &au);
+	rc = sqlite3_prepare_v2(inv->db, sql, -1, &st, &tail);
+	sqlite3_set_authorizer(inv->db, NULL, NULL);
+	if (rc != SQLITE_OK && au.denied[0] != '\0')
+		return xherr_set(err, XHE_USAGE, "sql: %s is not allowed "
+		    "(xhinv sql reads%s; see xhinv help sql)", au.denied,
+		    allow_write ? " and, with --write, changes rows" : "");
+	if (rc != SQLITE_OK)
 		return xherr_set(err, XHE_USAGE, "sql: %s",
 		    sqlite3_errmsg(inv->db));
 	if (st == NULL)

@@ -145,6 +145,32 @@ test_open_and_migrate(void)
 	is_int(raw_int(p, "PRAGMA user_version"), 999, "and it is not touched");
 	free(p);
 
+	/* Refused before anything is written: a newer database in rollback
+	 * journal mode keeps every byte, and gets no WAL file. */
+	p = dbpath("newer-delete.db");
+	raw_exec(p, "PRAGMA journal_mode = DELETE; CREATE TABLE t (x); "
+	    "PRAGMA user_version = 999");
+	{
+		char *before = NULL, *after = NULL, *wal = NULL;
+		size_t nb = 0, na = 0;
+		struct xherr e2 = XHERR_INIT;
+		util_read_file(p, 1 << 20, &before, &nb, &e2);
+		xherr_clear(&err);
+		ok(inv_open(&inv, p, INV_RW, &err) == -1 &&
+		    err.code == XHE_VERSION, "a newer rollback-journal database "
+		    "is refused");
+		util_read_file(p, 1 << 20, &after, &na, &e2);
+		ok(before != NULL && after != NULL && nb == na &&
+		    memcmp(before, after, nb) == 0,
+		    "every byte of it is as it was (no WAL switch first)");
+		wal = xasprintf("%s-wal", p);
+		ok(access(wal, F_OK) == -1, "and no WAL file was made");
+		free(before);
+		free(after);
+		free(wal);
+	}
+	free(p);
+
 	/* Pragmas every connection gets. */
 	p = dbpath("fresh.db");
 	is_str(raw_int(p, "PRAGMA journal_mode") >= 0 ? "ok" : "bad", "ok",
