@@ -1103,9 +1103,46 @@ cache_get(const struct cache_opts *o, const char *source,
 	*out = got;
 	rc = 0;
 out:
+	if (rc == -1) {
+		/* Nothing of a failed get is the caller's, but the count. */
+		int requests = out->requests;
+		cache_entry_release(out);
+		out->requests = requests;
+	}
 	free(url);
 	cache_src_release(&src);
 	return rc;
+}
+
+/*
+ * KEY.lock with no KEY.iso (a download that failed leaves its lock, and
+ * its .part goes as a partial download), unless a download holds it:
+ * handed to cb while we hold it, so cb may delete it safely (util_lock
+ * notices its lock file went away and takes a new one). 1 when handed on.
+ */
+static int
+orphan_lock(const char *dir, const char *name, void (*cb)(void *arg,
+    const char *path, int64_t bytes), void *arg)
+{
+	char *key = xstrndup(name, strlen(name) - 5);
+	char *iso = xasprintf("%s/%s.iso", dir, key);
+	char *p = util_path_join(dir, name);
+	int fd, n = 0;
+
+	if (access(iso, F_OK) == -1 &&
+	    (fd = open(p, O_RDWR | O_CLOEXEC | O_NOFOLLOW)) != -1) {
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0 &&
+		    access(iso, F_OK) == -1) {
+			if (cb)
+				cb(arg, p, 0);
+			n = 1;
+		}
+		close(fd);
+	}
+	free(key);
+	free(iso);
+	free(p);
+	return n;
 }
 
 int
@@ -1123,6 +1160,11 @@ cache_partials(const char *dir, void (*cb)(void *arg, const char *path,
 		int part = l > 5 && strcmp(de->d_name + l - 5, ".part") == 0;
 		int pmeta = l > 10 && strcmp(de->d_name + l - 10, ".part.meta") == 0;
 		int tmp = strstr(de->d_name, ".tmp.") != NULL;
+		int lck = l > 5 && strcmp(de->d_name + l - 5, ".lock") == 0;
+		if (lck) {
+			n += orphan_lock(dir, de->d_name, cb, arg);
+			continue;
+		}
 		if (!part && !pmeta && !tmp)
 			continue;
 		/* Skip a download in progress: its entry lock is held. */

@@ -103,8 +103,10 @@ int cache_get(const struct cache_opts *o, const char *source,
     struct cache_entry *out, struct xherr *err);
 void cache_entry_release(struct cache_entry *e);
 
-/* Files in the cache that no entry owns: leftover partial downloads. The
- * callback gets each path; returns their count or -1. */
+/* Files in the cache that no entry owns: leftover partial downloads, and
+ * the lock files failed downloads leave (handed over while locked, so the
+ * callback may delete them). The callback gets each path; returns their
+ * count or -1. */
 int cache_partials(const char *dir, void (*cb)(void *arg, const char *path,
     int64_t bytes), void *arg, struct xherr *err);
 /* Remove an entry's files (the .iso and its .meta). */

@@ -361,8 +361,12 @@ prune_partial(void *arg, const char *path, int64_t bytes)
 {
 	struct partials *pp = arg;
 
-	gc_say(pp->g, "%spartial download %s (%lld bytes)", pp->g->dry_run ?
-	    "would delete: " : "deleted: ", path, (long long)bytes);
+	size_t l = strlen(path);
+	int lck = l > 5 && strcmp(path + l - 5, ".lock") == 0;
+
+	gc_say(pp->g, "%s%s %s (%lld bytes)", pp->g->dry_run ?
+	    "would delete: " : "deleted: ", lck ? "lock file of a failed "
+	    "download" : "partial download", path, (long long)bytes);
 	*pp->freed += bytes;
 	if (!pp->g->dry_run)
 		unlink(path);

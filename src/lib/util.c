@@ -561,7 +561,23 @@ util_lock(const char *path, volatile sig_atomic_t *cancel,
 	*fdp = -1;
 	if (fd == -1)
 		return xherr_sys(err, "cannot open lock %s", path);
-	while (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+	for (;;) {
+		struct stat held, named;
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+			/* The lock file may have been deleted (cache prune)
+			 * while we waited: then it locks nothing any more, and
+			 * a fresh one is taken. */
+			if (fstat(fd, &held) == 0 && stat(path, &named) == 0 &&
+			    held.st_ino == named.st_ino &&
+			    held.st_dev == named.st_dev)
+				break;
+			close(fd);
+			fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+			    0600);
+			if (fd == -1)
+				return xherr_sys(err, "cannot open lock %s", path);
+			continue;
+		}
 		if (errno != EWOULDBLOCK && errno != EINTR) {
 			xherr_sys(err, "cannot lock %s", path);
 			close(fd);

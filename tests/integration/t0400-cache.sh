@@ -244,7 +244,17 @@ x sql --write "INSERT INTO machine (name, uuid, backend, status, cpus, memory_mb
 	created_at, image_id) VALUES ('user', 'u', 'qemu', 'ready', 1, 64, 32, '/x', 0, $used)" >/dev/null
 head -c 1000 /dev/zero > "$STORE/cache/0123456789abcdef0123.part"
 n_before=$(sql "SELECT count(*) FROM images WHERE removed IS NULL")
+# orphan_locks: lock files whose entry has no ISO.
+orphan_locks() {
+	for l in "$STORE"/cache/*.lock; do
+		[ -e "$l" ] && [ ! -e "${l%.lock}.iso" ] && echo "$l"
+	done | wc -l
+}
+nlocks=$(orphan_locks)
+ok "failed downloads left lock files without an entry ($nlocks)" test "$nlocks" -gt 0
 out=$(x cache prune --dry-run)
+like "$out" "would delete: lock file of a failed download .*\.lock \(0 bytes\)" \
+	"prune --dry-run finds them"
 like "$out" "would delete: partial download .*0123456789abcdef0123.part" "prune --dry-run finds the leftover part"
 like "$out" "would delete: image $N/b2d-1809.iso" "and unused images"
 ok "but not the one a machine uses" sh -c "! printf '%s' '$out' | grep -q 'image $N/b2d.iso '"
@@ -253,6 +263,7 @@ x cache prune >/dev/null
 is "$(sql "SELECT url FROM images WHERE removed IS NULL")" "$N/b2d.iso" "prune keeps only the used image"
 is "$(sha256sum "$entry" | cut -d' ' -f1)" "$SHA2" "whose file is intact"
 ok "the part is gone" test ! -e "$STORE/cache/0123456789abcdef0123.part"
+is "$(orphan_locks)" 0 "and every lock file of a failed download"
 is "$(ls "$STORE/cache" | grep -c '\.iso$')" 1 "one ISO left in the cache"
 is "$(x cache prune)" "nothing to prune" "a second prune finds nothing"
 done_testing

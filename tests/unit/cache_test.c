@@ -210,11 +210,49 @@ test_meta(void)
 	free(p3);
 }
 
+/* A get that fails leaves the caller nothing to free (under ASan, in
+ * t0910, a leak of it fails the run): a missing file, and a download
+ * refused on loopback. */
+static void
+test_failed_get(void)
+{
+	char dir[] = "/tmp/cache_test.XXXXXX";
+	struct cache_opts o;
+	struct cache_entry e;
+	struct xherr err = XHERR_INIT;
+	char *cdir;
+
+	if (mkdtemp(dir) == NULL) {
+		ok(0, "mkdtemp");
+		return;
+	}
+	cdir = util_path_join(dir, "cache");
+	memset(&o, 0, sizeof o);
+	o.dir = cdir;
+	o.attempts = 1;
+	ok(cache_get(&o, "/nonexistent/b2d.iso", &e, &err) == -1,
+	    "a missing local ISO fails");
+	ok(e.source == NULL && e.url == NULL && e.path == NULL,
+	    "and leaves nothing in the entry");
+	xherr_clear(&err);
+	if (cache_get(&o, "http://127.0.0.1:9/b2d.iso", &e, &err) == -1) {
+		ok(1, "a refused download fails: %s", err.msg);
+		ok(e.source == NULL && e.url == NULL && e.path == NULL &&
+		    e.tag == NULL, "and leaves nothing in the entry");
+	} else {
+		ok(0, "a download from 127.0.0.1:9 worked");
+		cache_entry_release(&e);
+	}
+	util_rm_tree(dir, NULL);
+	free(cdir);
+}
+
 int
 main(void)
 {
 	test_sources();
 	test_release();
 	test_meta();
+	test_failed_get();
 	return tap_done();
 }
