@@ -22,6 +22,7 @@
 #include "net.h"
 #include "priv.h"
 #include "ssh.h"
+#include "utf8.h"
 #include "util.h"
 #include "watch.h"
 
@@ -69,6 +70,10 @@ mi_detail(const char *fmt, ...)
 	va_start(ap, fmt);
 	o = json_vpack_ex(&je, 0, fmt, ap);
 	va_end(ap);
+	/* Never an empty detail in silence: say what went wrong (callers
+	 * pass text that may not be UTF-8 through utf8_visible). */
+	if (o == NULL)
+		o = json_pack("{s:s}", "detail_error", je.text);
 	if (o == NULL)
 		return xstrdup("{}");
 	s = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
@@ -1269,11 +1274,13 @@ machine_create(struct machine_ctx *ctx, const struct machine_create_opts *o,
 		goto out;
 	}
 	free(disk);
+	char *isotext = utf8_visible(ce.url);	/* a path need not be UTF-8 */
 	det = mi_detail("{s:s,s:s,s:s?,s:s?,s:s,s:i,s:i,s:I,s:s}", "uuid",
 	    m.uuid, "backend", m.backend, "mac", xhyve ? NULL : m.mac, "ip",
-	    xhyve ? NULL : m.ip, "iso", ce.url, "cpus", m.cpus, "memory_mb",
+	    xhyve ? NULL : m.ip, "iso", isotext, "cpus", m.cpus, "memory_mb",
 	    m.memory_mb, "disk_mb", (json_int_t)m.disk_mb, "disk_format",
 	    m.disk_format);
+	free(isotext);
 	if (inv_event(ctx->inv, m.id, "create-begin", -1, det, err) == -1 ||
 	    inv_commit(ctx->inv, err) == -1) {
 		free(det);

@@ -7,9 +7,9 @@
 static int
 add_share(void *arg, const struct inv_share *s)
 {
-	json_array_append_new(arg, json_pack("{s:s,s:s,s:s,s:s?}", "kind",
-	    s->kind, "host", s->host_path, "guest", s->guest_path, "tag",
-	    s->tag));
+	json_array_append_new(arg, json_pack("{s:s,s:o,s:o,s:o}", "kind",
+	    s->kind, "host", cli_json_str(s->host_path), "guest",
+	    cli_json_str(s->guest_path), "tag", cli_json_str(s->tag)));
 	return 0;
 }
 
@@ -43,19 +43,18 @@ cmd_inspect(struct cli *cli, int argc, char **argv)
 		    "start_time", (json_int_t)m.proc.start_time, "exe",
 		    m.proc.exe, "boot_id", m.proc.boot_id, "console",
 		    m.console[0] ? m.console : NULL);
-	o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:i,s:i,s:I,s:s,s:s?,s:s?,s:s?,"
-	    "s:s?,s:s?,s:s?,s:I,s:o,s:o?}",
+	/* Paths and the command line are the user's text, UTF-8 or not. */
+	o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:i,s:i,s:I,s:o,s:s?,s:s?,s:o,"
+	    "s:o,s:o,s:o,s:I,s:o,s:o?}",
 	    "name", m.name, "state", machine_state_str(state), "status", m.status,
 	    "uuid", m.uuid, "backend", m.backend, "cpus", m.cpus,
 	    "memory_mb", m.memory_mb, "disk_mb", (json_int_t)m.disk_mb,
-	    "dir", m.dir, "mac", m.mac[0] ? m.mac : NULL,
-	    "ip", m.ip[0] ? m.ip : NULL, "iso", m.iso, "kernel", m.kernel,
-	    "initrd", m.initrd, "cmdline", m.cmdline,
+	    "dir", cli_json_str(m.dir), "mac", m.mac[0] ? m.mac : NULL,
+	    "ip", m.ip[0] ? m.ip : NULL, "iso", cli_json_str(m.iso),
+	    "kernel", cli_json_str(m.kernel), "initrd", cli_json_str(m.initrd),
+	    "cmdline", cli_json_str(m.cmdline),
 	    "created_ms", (json_int_t)m.created_at, "shares", shares,
 	    "process", proc);
-	json_dumpf(o, stdout, JSON_INDENT(2));
-	printf("\n");
-	json_decref(o);
 	inv_machine_release(&m);
-	return 0;
+	return cli_json_print(o);
 }

@@ -21,8 +21,8 @@ row(void *arg, int ncol, const char *const *names, const char *const *values)
 	if (o->json != NULL) {
 		json_t *r = json_object();
 		for (i = 0; i < ncol; i++)
-			json_object_set_new(r, names[i], values[i] ?
-			    json_string(values[i]) : json_null());
+			json_object_set_new(r, names[i],
+			    cli_json_str(values[i]));
 		json_array_append_new(o->json, r);
 		return 0;
 	}
@@ -81,10 +81,7 @@ cmd_sql(struct cli *cli, int argc, char **argv)
 		json_decref(o.json);
 		return cli_fail(&err);
 	}
-	if (o.json != NULL) {
-		json_dumpf(o.json, stdout, JSON_INDENT(2));
-		printf("\n");
-		json_decref(o.json);
-	}
+	if (o.json != NULL)
+		return cli_json_print(o.json);
 	return 0;
 }

@@ -9,6 +9,7 @@
 #define XHINV_H
 
 #include <getopt.h>
+#include <jansson.h>
 #include <signal.h>
 
 #include "inv.h"
@@ -59,6 +60,11 @@ int cli_one_name(struct cli *cli, int argc, char **argv, const char **name);
 void cli_progress(void *arg, const char *msg);
 /* Download progress: one line on a terminal, nothing otherwise. */
 void cli_download_progress(void *arg, int64_t done, int64_t total);
+/* A JSON string of s, with bytes that are not UTF-8 written \xNN (json.c);
+ * null for NULL. */
+json_t *cli_json_str(const char *s);
+/* Print o (and take it), indented, with a newline: 0, or 1 saying why. */
+int cli_json_print(json_t *o);
 /* "1.23s" */
 void cli_duration(long long ms, char *out, size_t n);
 /* "2026-11-28 14:00:00" in local time */

@@ -163,6 +163,26 @@ is "$(sql "SELECT json_extract(detail, '$.lease_file_was') FROM event WHERE kind
 x gc > /dev/null 2>&1
 is "$(sql "SELECT lease_file FROM network WHERE kind = 'vmnet'")" "$LEASES" "and back"
 
+# Text that is not UTF-8 (a Latin-1 file name) is shown as \xNN, never
+# lost: the create-begin event's detail, and inspect's JSON.
+latin=$STORE/na$'\xef've.iso
+cp "$ISO" "$latin"
+x create x8 ${XOPTS/--iso $ISO/--iso $latin} > "$STORE/x8.out" 2>&1
+ok "create from a Latin-1 named ISO" test $? -eq 0 || show "$STORE/x8.out"
+is "$(sql "SELECT json_extract(detail, '$.iso') FROM event e JOIN machine m ON m.id = e.machine_id WHERE m.name = 'x8' AND kind = 'create-begin'")" \
+	"file://$STORE/na\\xefve.iso" "the create-begin event records its name with \\xef"
+x sql --write "UPDATE machine SET cmdline = cmdline || CAST(X'20ff' AS TEXT) WHERE name = 'x8'" > /dev/null
+out=$(x inspect x8)
+ok "inspect of a machine whose command line is not UTF-8 exits 0" test $? -eq 0
+like "$out" '"cmdline": ".* \\\\xff"' "... and shows the byte as \\xff"
+ok "... in valid JSON" python3 -c 'import json, sys; json.load(sys.stdin)' <<< "$out"
+like "$(x sql --json "SELECT name, cmdline FROM machine WHERE name = 'x8'")" '"cmdline": ".* \\\\xff"' \
+	"sql --json keeps the column, shown the same way"
+out=$(x inspect x8 2>&1 > /dev/full)
+ok "inspect into a full device fails" test $? -eq 1
+is "$out" "xhinv: cannot write output" "saying so"
+x rm -f x8 > /dev/null 2>&1
+
 # No lease for a MAC whose block bootpd's file has but cannot be read: the
 # timeout says so. (bootpd stopped: nothing answers; the UUID fixes the MAC.)
 bootpd_stop
