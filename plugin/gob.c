@@ -54,6 +54,7 @@ struct rd {
 	size_t pos;
 	size_t limit;		/* bytes this value may span */
 	int shortread;		/* ran out of input within the limit */
+	size_t msg_end;		/* where the current message ends */
 	size_t need;		/* then: total bytes wanted */
 	int depth;
 	size_t nodes;
@@ -144,6 +145,8 @@ have(struct rd *r, uint64_t n)
 	if (n > r->len - r->pos) {
 		r->shortread = 1;
 		r->need = r->pos + (size_t)n;
+		if (r->need < r->msg_end)
+			r->need = r->msg_end;
 		return -1;
 	}
 	return 0;
@@ -854,6 +857,11 @@ rd_top(struct rd *r, struct gob_value **out)
 			return bad(r, "bad message length %" PRIu64, mlen);
 		}
 		body = r->pos;
+		/* A short read asks for the whole message: a value that
+		 * arrives in pieces is then decoded again once it is all
+		 * there, not from its start after every piece. What is there
+		 * is still read now, so bad input fails early. */
+		r->msg_end = body + (size_t)mlen;
 		if (rd_typeid(r, &id) == -1)
 			return -1;
 		if (id == 0) {

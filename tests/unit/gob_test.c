@@ -651,6 +651,51 @@ def_struct1(struct gob_buf *out, int64_t id, int64_t fid)
 	gob_buf_release(&p);
 }
 
+/*
+ * A large value dripped in 1 KB pieces, read as rpc.c reads: decode only
+ * once as many bytes as the last short read asked for are there. The
+ * decoder asks for the whole message as soon as it has its length, so it
+ * runs a few times, not once per piece (which re-decoded the value from
+ * its start each time: quadratic; 32.7 s of CPU for 15 MB).
+ */
+static void
+test_dripped(void)
+{
+	struct gob_buf b = { 0 }, p = { 0 };
+	struct gob_decoder *dec = gob_decoder_new();
+	struct xherr err = XHERR_INIT;
+	struct gob_value *v = NULL;
+	size_t avail = 0, want = 1, n, calls = 0, i, items = 50000;
+	int rc = 0;
+
+	/* []string with 50,000 items of 30 bytes (under the 65,536-value
+	 * limit): about 1.5 MB. */
+	def_slice(&b, 65, 6);
+	gob_buf_put(&p, "\xff\x82\x00", 3);	/* type 65, then the value */
+	gob_buf_put_uint(&p, items);
+	for (i = 0; i < items; i++)
+		put_str(&p, "a string of thirty bytes here!");
+	put_msg(&b, &p);
+	while (avail < b.len) {
+		avail = avail + 1024 > b.len ? b.len : avail + 1024;
+		if (avail < want)
+			continue;
+		calls++;
+		rc = gob_decode(dec, b.data, avail, &n, &v, &err);
+		if (rc != 0)
+			break;
+		want = n;
+	}
+	ok(rc == 1 && v != NULL && gob_len(gob_unwrap(v)) == items,
+	    "a 1.5 MB []string dripped in 1 KB pieces decodes");
+	ok(calls <= 3, "with %zu decode attempts for %zu pieces (the whole "
+	    "message is waited for)", calls, (b.len + 1023) / 1024);
+	gob_value_free(v);
+	gob_decoder_free(dec);
+	gob_buf_release(&b);
+	gob_buf_release(&p);
+}
+
 static int
 decode1(const struct gob_buf *b, struct xherr *err, size_t *n)
 {
@@ -906,6 +951,7 @@ main(void)
 	test_s2c_streams();
 	test_flags_roundtrip();
 	test_truncation();
+	test_dripped();
 	test_hostile();
 	test_float_complex_array();
 	return tap_done();
