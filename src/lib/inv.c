@@ -1,9 +1,13 @@
 #include "inv.h"
 
+#include <errno.h>
+
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <strings.h>
 #include <unistd.h>
 
@@ -32,11 +36,39 @@ inv_schema_version(void)
 	    schema_migrations[schema_nmigrations - 1].version : 0;
 }
 
+/* Why the file system under path cannot take writes, or "". */
+static const char *
+fs_problem(const char *path)
+{
+	char *dir = xstrdup(path), *slash = strrchr(dir, '/');
+	struct statvfs sv;
+	const char *why = "";
+
+	if (slash != NULL)
+		*(slash == dir ? slash + 1 : slash) = '\0';
+	else
+		strcpy(dir, ".");
+	if (statvfs(dir, &sv) == 0) {
+		if (sv.f_flag & ST_RDONLY)
+			why = " (its file system is read-only)";
+		else if (sv.f_bavail == 0)
+			why = " (its file system is full)";
+	}
+	free(dir);
+	return why;
+}
+
 static int
 dberr(struct inv *inv, struct xherr *err, const char *what)
 {
-	return xherr_set(err, XHE_DB, "inventory %s: %s: %s", inv->path, what,
-	    sqlite3_errmsg(inv->db));
+	int code = sqlite3_errcode(inv->db) & 0xff;
+
+	/* "unable to open database file" and "disk I/O error" say nothing
+	 * of why: a read-only or full file system does. */
+	return xherr_set(err, XHE_DB, "inventory %s: %s: %s%s", inv->path, what,
+	    sqlite3_errmsg(inv->db), code == SQLITE_CANTOPEN ||
+	    code == SQLITE_READONLY || code == SQLITE_FULL ||
+	    code == SQLITE_IOERR ? fs_problem(inv->path) : "");
 }
 
 /* A cached prepared statement for a static SQL string, reset and unbound. */
@@ -202,13 +234,60 @@ fail:
 	return -1;
 }
 
+/* No PATH-wal, or an empty one: the database file holds everything. */
+static int
+wal_empty(const char *path)
+{
+	char *wal = xasprintf("%s-wal", path);
+	struct stat st;
+	int empty = stat(wal, &st) == -1 ? errno == ENOENT : st.st_size == 0;
+
+	free(wal);
+	return empty;
+}
+
+/* file:PATH?immutable=1, with the URI's special characters escaped. */
+static char *
+immutable_uri(const char *path)
+{
+	struct buf b;
+	const char *p;
+
+	buf_init(&b);
+	buf_add(&b, "file:", 5);
+	for (p = path; *p != '\0'; p++) {
+		if (*p == '%' || *p == '?' || *p == '#') {
+			char esc[4];
+			snprintf(esc, sizeof esc, "%%%02X", (unsigned char)*p);
+			buf_add(&b, esc, 3);
+		} else {
+			buf_add(&b, p, 1);
+		}
+	}
+	buf_add(&b, "?immutable=1", 12);
+	buf_str(&b);
+	return b.p;
+}
+
+static int
+open_conn_name(struct inv *inv, const char *name, int flags,
+    struct xherr *err);
+
 static int
 open_conn(struct inv *inv, int flags, struct xherr *err)
 {
-	if (sqlite3_open_v2(inv->path, &inv->db, flags | SQLITE_OPEN_NOMUTEX,
+	return open_conn_name(inv, inv->path, flags, err);
+}
+
+static int
+open_conn_name(struct inv *inv, const char *name, int flags,
+    struct xherr *err)
+{
+	if (sqlite3_open_v2(name, &inv->db, flags | SQLITE_OPEN_NOMUTEX,
 	    NULL) != SQLITE_OK) {
-		xherr_set(err, XHE_DB, "cannot open inventory %s: %s", inv->path,
-		    inv->db ? sqlite3_errmsg(inv->db) : "out of memory");
+		xherr_set(err, XHE_DB, "cannot open inventory %s: %s%s",
+		    inv->path, inv->db ? sqlite3_errmsg(inv->db) :
+		    "out of memory", fs_problem(inv->path));
 		sqlite3_close(inv->db);
 		inv->db = NULL;
 		return -1;
@@ -246,6 +325,28 @@ inv_open(struct inv **out, const char *path, int mode, struct xherr *err)
 		xherr_clear(err);
 		sqlite3_close(inv->db);
 		inv->db = NULL;
+		/* On a read-only or full file system a WAL database cannot
+		 * get its -shm file. When its WAL is empty (everything is in
+		 * the file) and no writer can grow it there, read it as
+		 * immutable: no locks, no side files. */
+		if (fs_problem(path)[0] != '\0' && wal_empty(path)) {
+			char *uri = immutable_uri(path);
+			int rc = open_conn_name(inv, uri, SQLITE_OPEN_READONLY |
+			    SQLITE_OPEN_URI, err);
+			free(uri);
+			if (rc == 0 && user_version(inv, &v, err) == 0 &&
+			    check_version(inv, v, err) == 0 &&
+			    v == inv_schema_version()) {
+				*out = inv;
+				return 0;
+			}
+			if (rc == 0 && err->msg[0] == '\0')
+				xherr_set(err, XHE_DB, "inventory %s has schema "
+				    "version %d and cannot be brought up to %d%s",
+				    path, v, inv_schema_version(),
+				    fs_problem(path));
+			goto fail;
+		}
 	}
 	if (open_conn(inv, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, err) == -1)
 		goto fail;
