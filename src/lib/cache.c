@@ -647,7 +647,9 @@ fetch(const struct cache_opts *o, const char *url, const char *want_sha,
 		 * If-Range so a changed remote sends the whole new file. */
 		cache_entry_release(&pm);
 		if (fd == -1) {
-			fd = open(part, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+			/* Never through a link planted in the user's store. */
+			fd = open(part, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+			    0644);
 			if (fd == -1) {
 				xherr_sys(err, "cannot create %s", part);
 				goto out;

@@ -204,7 +204,7 @@ mi_lock_take(struct machine_ctx *ctx, const char *what, int *fdp,
 	int rc = -1;
 
 	*fdp = -1;
-	if (util_mkdir_p(dir, 0700, err) == 0)
+	if (util_mkdir_in(ctx->store, dir, 0700, err) == 0)
 		rc = util_lock(path, ctx->cancel, say_waiting, &w, fdp, err);
 	free(dir);
 	free(path);
@@ -220,7 +220,7 @@ mi_lock_try(struct machine_ctx *ctx, const char *what, int *fdp,
 	int rc = -1;
 
 	*fdp = -1;
-	if (util_mkdir_p(dir, 0700, err) == 0)
+	if (util_mkdir_in(ctx->store, dir, 0700, err) == 0)
 		rc = util_trylock(path, fdp, err);
 	free(dir);
 	free(path);
@@ -467,7 +467,7 @@ wait_ip(struct machine_ctx *ctx, struct mi_net *n, struct inv_machine *m,
 	else
 		mi_say(ctx, "waiting for a lease for %s in %s", m->mac,
 		    n->row.lease_file);
-	if (util_mkdir_p(n->dir, 0700, err) == -1 ||
+	if (util_mkdir_in(ctx->store, n->dir, 0700, err) == -1 ||
 	    watch_open(&w, n->row.lease_file, err) == -1)
 		return -1;
 	for (;;) {

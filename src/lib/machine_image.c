@@ -47,6 +47,16 @@ mi_image_get(struct machine_ctx *ctx, const char *source, const char *sha256,
 
 	memset(&co, 0, sizeof co);
 	memset(info, 0, sizeof *info);
+	/* The cache is inside the user's store: a link there is refused,
+	 * never followed (root writes downloads into it). */
+	struct stat st;
+	if (lstat(dir, &st) == 0 && !S_ISDIR(st.st_mode)) {
+		xherr_set(err, XHE_EXISTS, "%s is %s: refusing to use it "
+		    "(remove it)", dir, S_ISLNK(st.st_mode) ?
+		    "a symbolic link" : "not a directory");
+		free(dir);
+		return -1;
+	}
 	co.dir = dir;
 	co.api_base = ctx->api_base;
 	co.token = ctx->token;

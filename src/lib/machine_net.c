@@ -268,7 +268,7 @@ mi_net_sync_hosts(struct machine_ctx *ctx, struct mi_net *n, struct xherr *err)
 
 	if (mi_net_is_vmnet(n))
 		return 0;
-	if (util_mkdir_p(n->dir, 0700, err) == -1)
+	if (util_mkdir_in(ctx->store, n->dir, 0700, err) == -1)
 		return -1;
 	if (inv_nic_each_live(ctx->inv, n->row.id, mi_hosts_add, &a, err) == -1)
 		goto out;
@@ -300,7 +300,7 @@ mi_net_up(struct machine_ctx *ctx, struct mi_net *n, struct xherr *err)
 		free(lockname);
 		return -1;
 	}
-	if (util_mkdir_p(n->dir, 0700, err) == -1)
+	if (util_mkdir_in(ctx->store, n->dir, 0700, err) == -1)
 		goto out;
 	if (net_bridge_up(n->cfg.bridge, n->cfg.gateway, n->cfg.prefix,
 	    err) == -1)
@@ -430,7 +430,7 @@ bootpd_backup(struct machine_ctx *ctx, const char *buf, size_t len,
 	strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
 	dir = util_path_join(ctx->store, "backups");
 	path = xasprintf("%s/dhcpd_leases.%s.%d", dir, stamp, (int)getpid());
-	if (util_mkdir_p(dir, 0700, err) == -1 ||
+	if (util_mkdir_in(ctx->store, dir, 0700, err) == -1 ||
 	    util_write_atomic(path, buf, len, 0600, err) == -1) {
 		free(path);
 		path = NULL;

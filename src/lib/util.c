@@ -595,6 +595,54 @@ util_lock(const char *path, volatile sig_atomic_t *cancel,
 	return 0;
 }
 
+int
+util_mkdir_in(const char *base, const char *path, mode_t mode,
+    struct xherr *err)
+{
+	size_t n = strlen(base);
+	char *p, *s;
+	int rc = -1;
+
+	if (strncmp(path, base, n) != 0 || path[n] != '/')
+		return xherr_set(err, XHE_INVAL, "%s is not inside %s", path,
+		    base);
+	if (util_mkdir_p(base, mode, err) == -1)
+		return -1;
+	p = xstrdup(path);
+	for (s = p + n + 1; ; s++) {
+		if (*s != '/' && *s != '\0')
+			continue;
+		char c = *s;
+		struct stat st;
+		*s = '\0';
+		if (mkdir(p, mode) == -1 && errno != EEXIST) {
+			xherr_sys(err, "cannot create directory %s", p);
+			goto out;
+		}
+		if (lstat(p, &st) == -1) {
+			xherr_sys(err, "cannot create directory %s", p);
+			goto out;
+		}
+		if (S_ISLNK(st.st_mode)) {
+			xherr_set(err, XHE_EXISTS, "%s is a symbolic link: "
+			    "refusing to use it (remove it)", p);
+			goto out;
+		}
+		if (!S_ISDIR(st.st_mode)) {
+			xherr_set(err, XHE_EXISTS, "%s exists and is not a "
+			    "directory", p);
+			goto out;
+		}
+		*s = c;
+		if (c == '\0')
+			break;
+	}
+	rc = 0;
+out:
+	free(p);
+	return rc;
+}
+
 static int
 rm_at(int at, const char *name, struct xherr *err)
 {

@@ -53,6 +53,11 @@ void util_sleep_ms(int ms);
 
 /* mkdir -p with mode for every created component. */
 int util_mkdir_p(const char *path, mode_t mode, struct xherr *err);
+/* mkdir -p of path, which must lie inside base (the store): base may be
+ * reached through links, but a component below it that is a symbolic link
+ * is refused, never followed (what root creates in a user's store). */
+int util_mkdir_in(const char *base, const char *path, mode_t mode,
+    struct xherr *err);
 /* Write data to path atomically with the given mode. */
 int util_write_atomic(const char *path, const void *data, size_t len,
     mode_t mode, struct xherr *err);

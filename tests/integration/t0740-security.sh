@@ -339,6 +339,36 @@ same_tree "$t0" "nothing outside was made, written or deleted"
 is "$(sql "SELECT count(*) FROM machine WHERE name = 'c1'")" 0 "no row for c1"
 unplant
 
+# locks/, cache/ and a cache entry's .part replaced by links: refused,
+# never followed (nothing is created or written outside).
+mkdir -p "$OUT/locks" "$OUT/cache"
+canary "$OUT/cache/target"
+mv "$STORE/locks" "$STORE/locks.real"
+ln -s "$OUT/locks" "$STORE/locks"
+t0=$(tree)
+refused "a command taking a lock refuses locks/ as a symbolic link" \
+	"$STORE/locks is a symbolic link: refusing to use it" -- x stop m1
+same_tree "$t0" "no lock file was made outside the store"
+rm "$STORE/locks"
+mv "$STORE/locks.real" "$STORE/locks"
+url=http://127.0.0.1:9/planted.iso
+key=$(printf '%s' "$url" | sha256sum | cut -c1-20)
+mkdir -p "$STORE/cache"
+ln -s "$OUT/cache/target" "$STORE/cache/$key.part"
+t0=$(tree)
+refused "cache pull refuses a .part that is a symbolic link" \
+	"$key\.part: Too many levels of symbolic links" -- x cache pull "$url"
+same_tree "$t0" "the file it pointed to is untouched"
+rm "$STORE/cache/$key.part"
+mv "$STORE/cache" "$STORE/cache.real"
+ln -s "$OUT/cache" "$STORE/cache"
+t0=$(tree)
+refused "cache pull refuses cache/ as a symbolic link" \
+	"$STORE/cache is a symbolic link: refusing to use it" -- x cache pull "$url"
+same_tree "$t0" "nothing was made in the directory it pointed to"
+rm "$STORE/cache"
+mv "$STORE/cache.real" "$STORE/cache"
+
 # A machine directory replaced by a link: rm removes the link, not what it
 # points to.
 mkdir "$OUT/m1"
