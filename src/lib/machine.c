@@ -952,6 +952,29 @@ mi_run_words(const char *words, const char *const *extra, int nextra,
 	return rc;
 }
 
+int
+mi_is_own_file(const char *name, const char *file)
+{
+	static const char *const fixed[] = { "boot2docker.iso", "id_rsa",
+	    "id_rsa.pub", "qmp.sock", "console.log", "qemu.log", "xhyve.log",
+	    /* kernels, by iso.h's names; initrds are "initrd*" */
+	    "vmlinuz64", "vmlinuz", "vmlinux", "bzImage" };
+	static const char *const suffixes[] = { ".rawdisk", ".qcow2",
+	    ".ext4disk", ".qcow2.tmp", ".qcow2.seed", ".pid", ".exit" };
+	size_t i, n = strlen(name);
+
+	for (i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+		if (strcmp(file, fixed[i]) == 0)
+			return 1;
+	if (strncmp(file, "initrd", 6) == 0 || strstr(file, ".tmp.") != NULL)
+		return 1;	/* an initrd; a temporary file of ours */
+	if (strncmp(file, name, n) == 0)
+		for (i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++)
+			if (strcmp(file + n, suffixes[i]) == 0)
+				return 1;
+	return 0;
+}
+
 /* Files a create or a start makes inside the machine directory (whole_dir:
  * the directory is ours, all of it goes). */
 static void

@@ -1,5 +1,7 @@
 /* machine_gc: gc, cache prune, and taking the network down. */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,7 +10,6 @@
 #include <unistd.h>
 
 #include "machine_int.h"
-#include <dirent.h>
 #include "util.h"
 
 /* gc */
@@ -147,6 +148,80 @@ out:
 	return rc;
 }
 
+/*
+ * The directory of removed machine name: only the files the driver makes
+ * go (a name may be in use again: docker-machine makes machines/NAME/ and
+ * its config.json before the plugin's Create), and the directory only
+ * once nothing else is left in it. Not while a create or rm of that name
+ * holds its lock.
+ */
+static int
+gc_dir(struct gc *g, const char *root, const char *name)
+{
+	char *path = util_path_join(root, name), *lockname;
+	int64_t bytes = 0;
+	int lock = -1, own = 0, other = 0, busy, rc = 0;
+	char h[16], first_other[64] = "";
+	struct dirent *de;
+	DIR *d;
+
+	lockname = xasprintf("machine-%s", name);
+	busy = mi_lock_try(g->ctx, lockname, &lock, g->err);
+	free(lockname);
+	if (busy != 1) {
+		free(path);
+		return busy == -1 ? -1 : 0;	/* 0: in use right now */
+	}
+	if ((d = opendir(path)) == NULL) {
+		rc = errno == ENOENT ? 0 : xherr_sys(g->err, "cannot read %s",
+		    path);
+		goto out;
+	}
+	while ((de = readdir(d)) != NULL) {
+		struct stat st;
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (!mi_is_own_file(name, de->d_name)) {
+			if (other++ == 0)
+				snprintf(first_other, sizeof first_other, "%.60s",
+				    de->d_name);
+			continue;
+		}
+		own++;
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+			bytes += (int64_t)st.st_blocks * 512;
+		if (!g->dry_run && S_ISDIR(st.st_mode) == 0)
+			unlinkat(dirfd(d), de->d_name, 0);
+	}
+	closedir(d);
+	g->bytes += bytes;
+	util_human_bytes(bytes, h, sizeof h);
+	if (other == 0)
+		gc_say(g, "%sdirectory %s of removed machine %s (%s)",
+		    g->dry_run ? "would delete: " : "deleted: ", path, name, h);
+	else if (own > 0)
+		gc_say(g, "%s%d file%s of removed machine %s in %s (%s); the "
+		    "directory stays: it holds %d other file%s (%s), not the "
+		    "driver's", g->dry_run ? "would delete: " : "deleted: ", own,
+		    own == 1 ? "" : "s", name, path, h, other, other == 1 ? "" :
+		    "s", first_other);
+	else
+		goto out;	/* someone else's directory now: not ours */
+	if (!g->dry_run) {
+		char *det = mi_detail("{s:s,s:s,s:i,s:i}", "what", other ?
+		    "files" : "directory", "path", path, "files", own, "kept",
+		    other);
+		if ((other == 0 && rmdir(path) == -1 && errno != ENOENT &&
+		    util_rm_tree(path, g->err) == -1) ||
+		    mi_event1(g->ctx, 0, "gc", -1, det, g->err) == -1)
+			rc = -1;
+	}
+out:
+	mi_lock_drop(lock);
+	free(path);
+	return rc;
+}
+
 static int
 gc_dirs(struct gc *g)
 {
@@ -186,28 +261,8 @@ gc_dirs(struct gc *g)
 		}
 		if (!used)
 			continue;
-		char *path = util_path_join(root, de->d_name);
-		struct util_usage u = { 0 };
-		struct util_size sz = { 0 };
-		char h[16];
-		util_usage(&u, path, &sz, NULL);
-		util_usage_release(&u);
-		g->bytes += sz.allocated;
-		util_human_bytes(sz.allocated, h, sizeof h);
-		gc_say(g, "%sdirectory %s of removed machine %s (%s)",
-		    g->dry_run ? "would delete: " : "deleted: ", path, de->d_name,
-		    h);
-		if (!g->dry_run) {
-			char *det = mi_detail("{s:s,s:s}", "what", "directory",
-			    "path", path);
-			if (util_rm_tree(path, g->err) == -1 ||
-			    mi_event1(g->ctx, 0, "gc", -1, det, g->err) == -1) {
-				free(path);
-				rc = -1;
-				break;
-			}
-		}
-		free(path);
+		if ((rc = gc_dir(g, root, de->d_name)) == -1)
+			break;
 	}
 	closedir(d);
 	free(root);

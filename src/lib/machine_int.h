@@ -58,6 +58,11 @@ void mi_lock_drop(int fd);
 int mi_record_exited(struct machine_ctx *ctx, int64_t machine_id, int64_t row,
     const struct proc_ident *p, int st, struct xherr *err);
 char *mi_mfile(const struct inv_machine *m, const char *suffix);
+/* Whether file, in machine name's directory, is one the driver makes (its
+ * ISO copy, disk, kernel, initrd, key, logs, pid and exit files, its
+ * temporary files); docker-machine's config.json and certificates are
+ * not. */
+int mi_is_own_file(const char *name, const char *file);
 const char *mi_base_name(const char *p);
 /* Run a command given as words split on spaces (a setting such as
  * XHINV_NFSD="sudo nfsd"; no shell), with extra arguments after them;

@@ -51,4 +51,32 @@ is "$(sql "SELECT count(*) FROM process WHERE pid = 999999 AND ended_at IS NULL"
 ok "the reservations match the inventory again" test ! -s "$STORE/network/shared/dnsmasq.hosts"
 is "$(sql "SELECT count(*) FROM event WHERE kind = 'gc'")" 2 "gc events recorded (lease, directory)"
 is "$(x gc)" "nothing to clean" "a second gc finds nothing"
+
+# The name g in use again: docker-machine makes machines/g/ with its
+# config.json and certificates before the plugin's Create (which may be
+# downloading meanwhile). gc leaves them; it deletes only what the driver
+# makes, and the directory only when nothing else is in it.
+mkdir -p "$STORE/machines/g"
+echo '{"Driver": "xhyve"}' > "$STORE/machines/g/config.json"
+echo cert > "$STORE/machines/g/ca.pem"
+is "$(x gc --dry-run)" "nothing to clean" "docker-machine's files under a reused name are not gc's"
+x gc > /dev/null
+ok "gc keeps them" test -f "$STORE/machines/g/config.json" -a -f "$STORE/machines/g/ca.pem"
+head -c 4096 /dev/zero > "$STORE/machines/g/boot2docker.iso"
+head -c 4096 /dev/zero > "$STORE/machines/g/g.rawdisk"
+like "$(x gc --dry-run)" "would delete: 2 files of removed machine g in $STORE/machines/g .*the directory stays: it holds 2 other files" \
+	"the driver's leftovers beside them would go, the directory would stay"
+x gc > /dev/null
+ok "so gc deletes the driver's files" test ! -e "$STORE/machines/g/boot2docker.iso" -a ! -e "$STORE/machines/g/g.rawdisk"
+ok "and keeps docker-machine's" test -f "$STORE/machines/g/config.json" -a -f "$STORE/machines/g/ca.pem"
+rm "$STORE/machines/g/config.json" "$STORE/machines/g/ca.pem"
+# A create or rm of the name holding its lock: gc waits its turn.
+head -c 4096 /dev/zero > "$STORE/machines/g/boot2docker.iso"
+exec 9> "$STORE/locks/machine-g.lock"
+flock 9
+is "$(x gc --dry-run)" "nothing to clean" "nothing of a machine whose lock is held"
+flock -u 9
+exec 9>&-
+like "$(x gc)" "deleted: directory $STORE/machines/g of removed machine g" "once free, its directory goes"
+ok "all of it" test ! -e "$STORE/machines/g"
 done_testing
