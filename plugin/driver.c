@@ -127,7 +127,8 @@ conn_take(struct conn *c, const char *store, struct machine_ctx *ctx,
 		c->inv = NULL;
 		free(c->store);
 		c->store = xstrdup(store);
-		if (util_mkdir_p(store, 0700, err) == -1 ||
+		if (machine_store_check(store, err) == -1 ||
+		    util_mkdir_p(store, 0700, err) == -1 ||
 		    inv_open(&c->inv, db, INV_RW, err) == -1) {
 			free(db);
 			pthread_mutex_unlock(&c->lock);

@@ -106,6 +106,56 @@ machine_db_path(const char *store)
 	return util_path_join(store, "xhinv.db");
 }
 
+/* Whose is path (st): the invoking (real) user's or root's, and writable
+ * by nobody else. */
+static int
+trusted(const char *path, const struct stat *st, const char *what,
+    struct xherr *err)
+{
+	uid_t me = getuid();
+
+	if (st->st_uid != me && st->st_uid != 0)
+		return xherr_set(err, XHE_PERM, "%s %s belongs to uid %u, not "
+		    "to you (uid %u) or root: refusing to use it (run as its "
+		    "owner)", what, path, (unsigned)st->st_uid, (unsigned)me);
+	if (st->st_mode & (S_IWGRP | S_IWOTH))
+		return xherr_set(err, XHE_PERM, "%s %s is writable by %s (mode "
+		    "%03o): refusing to use it (chmod go-w)", what, path,
+		    st->st_mode & S_IWOTH ? "others" : "its group",
+		    (unsigned)(st->st_mode & 0777));
+	return 0;
+}
+
+int
+machine_store_check(const char *store, struct xherr *err)
+{
+	char *db = machine_db_path(store);
+	struct stat st;
+	int rc = -1;
+
+	if (stat(store, &st) == -1) {
+		rc = errno == ENOENT ? 0 : xherr_sys(err, "cannot use store %s",
+		    store);
+		goto out;
+	}
+	if (trusted(store, &st, "store", err) == -1)
+		goto out;
+	if (lstat(db, &st) == -1) {
+		rc = errno == ENOENT ? 0 : xherr_sys(err, "cannot use %s", db);
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		xherr_set(err, XHE_PERM, "inventory %s is %s: refusing to use it",
+		    db, S_ISLNK(st.st_mode) ? "a symbolic link" :
+		    "not a regular file");
+		goto out;
+	}
+	rc = trusted(db, &st, "inventory", err);
+out:
+	free(db);
+	return rc;
+}
+
 char *
 machine_dir(const char *store, const char *name)
 {

@@ -194,6 +194,11 @@ int machine_gc(struct machine_ctx *ctx, int dry_run, int expired,
  * a machine runs). */
 int machine_network_down(struct machine_ctx *ctx, struct xherr *err);
 
+/* Before a store is used: it and its inventory must belong to the real
+ * user or root and be writable by nobody else, and the inventory must be
+ * a regular file, not a link (root acts on nothing another user could
+ * have planted). A store not made yet passes. XHE_PERM with why. */
+int machine_store_check(const char *store, struct xherr *err);
 /* <store>/xhinv.db, <store>/machines/<name>: results are the caller's. */
 char *machine_db_path(const char *store);
 char *machine_dir(const char *store, const char *name);

@@ -368,7 +368,8 @@ main(int argc, char **argv)
 	}
 	cli.store = store ? xstrdup(store) : machine_default_store();
 	if (cli.cmd->flags & (CMD_INV_RW | CMD_INV_RO)) {
-		if (util_mkdir_p(cli.store, 0700, &err) == -1)
+		if (machine_store_check(cli.store, &err) == -1 ||
+		    util_mkdir_p(cli.store, 0700, &err) == -1)
 			return cli_fail(&err);
 		db = machine_db_path(cli.store);
 		rc = inv_open(&cli.inv, db, (cli.cmd->flags & CMD_INV_RO) ?

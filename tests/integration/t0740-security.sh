@@ -443,4 +443,38 @@ x start q1 --timeout 3 >/dev/null 2>&1
 same_tree "$t0" "QEMU's serial console did not truncate or write the file a link pointed to"
 ok "the console log is a file of the machine's own" test -f "$Q1/console.log" -a ! -L "$Q1/console.log"
 x rm -f q1 >/dev/null 2>&1
+
+### A store or inventory another user could have planted: root refuses it.
+# (The user replaced xhinv.db with a copy naming a root-only file as a
+# disk, and root's xhinv start handed it to QEMU.)
+S2=$OUT/owned
+"$XHINV" -s "$S2" sql --write "INSERT INTO machine (name, uuid, backend, status, cpus, memory_mb,
+	disk_mb, dir, created_at) VALUES ('a', 'u', 'qemu', 'ready', 1, 64, 32, '/x', 0)" > /dev/null
+chown -R 65534:65534 "$S2"
+refused "root refuses a store another user owns" \
+	"^xhinv: store $S2 belongs to uid 65534, not to you \(uid 0\) or root: refusing to use it" \
+	-- "$XHINV" -s "$S2" ls
+chown 0:0 "$S2"
+refused "and an inventory another user owns in its own store" \
+	"^xhinv: inventory $S2/xhinv\.db belongs to uid 65534" -- "$XHINV" -s "$S2" sql "SELECT 1"
+chown -R 0:0 "$S2"
+chmod 0707 "$S2"
+refused "a store others can write" "^xhinv: store $S2 is writable by others \(mode 707\)" \
+	-- "$XHINV" -s "$S2" ls
+chmod 0700 "$S2"
+mv "$S2/xhinv.db" "$OUT/real.db"
+ln -s "$OUT/real.db" "$S2/xhinv.db"
+refused "an inventory that is a symbolic link" "^xhinv: inventory $S2/xhinv\.db is a symbolic link" \
+	-- "$XHINV" -s "$S2" ls
+rm "$S2/xhinv.db"
+mv "$OUT/real.db" "$S2/xhinv.db"
+is "$("$XHINV" -s "$S2" sql "SELECT name FROM machine" | tail -1)" a "root's own store works"
+# The user's own store, as the user (setuid-style: real uid the user).
+chown -R 65534:65534 "$S2"
+chmod 0755 "$OUT"
+out=$(setpriv --ruid 65534 --euid 0 -- "$XHINV" -s "$S2" sql "SELECT name FROM machine" 2>&1)
+is "$(printf '%s\n' "$out" | tail -1)" a "a user's own store, run setuid-style by that user, works"
+out=$(setpriv --reuid 65534 --regid 65534 --clear-groups -- "$XHINV" -s "$S2" sql "SELECT name FROM machine" 2>&1)
+is "$(printf '%s\n' "$out" | tail -1)" a "and as the user alone"
+chmod 0700 "$OUT"
 done_testing
