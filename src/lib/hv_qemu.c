@@ -273,6 +273,9 @@ hv_qemu_launch(const struct hv_vm *vm, struct proc_ident *out,
 	o.out_fd = logfd;
 	o.err_fd = logfd;
 	o.new_session = 1;
+	/* Setuid (macOS's model, and tests of it here): QEMU runs as the
+	 * real user, on the user's files, with the tap as a descriptor. */
+	o.as_real_user = 1;
 	if (proc_spawn(argv.v, &o, &pid, err) == -1)
 		goto out;
 	if (proc_wait_child(pid, QEMU_START_MS, &status, err) == -1)

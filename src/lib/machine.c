@@ -1375,6 +1375,13 @@ machine_create(struct machine_ctx *ctx, const struct machine_create_opts *o,
 		made_dir = 1;
 	}
 	chmod(m.dir, 0700);
+	{
+		/* Setuid: machines/ too is the user's, so the hypervisor,
+		 * run as the user, reaches the machine's files. */
+		char *parent = util_path_join(ctx->store, "machines");
+		priv_give_back(parent, NULL);
+		free(parent);
+	}
 	if (create_files(ctx, &m, &info, &ce, err) == -1)
 		goto out;
 	mi_step(ctx, "create:files");

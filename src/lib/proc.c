@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <grp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -229,8 +231,28 @@ proc_spawn(char *const argv[], const struct proc_opts *opts, pid_t *pid,
 	if (child == 0) {
 		/* Only async-signal-safe calls from here to exec. */
 		int e;
+		struct sigaction dfl;
+		sigset_t none;
+		/* What both programs ignore or catch (SIGPIPE, SIGINT,
+		 * SIGTERM) is the child's to decide: default, unblocked. */
+		memset(&dfl, 0, sizeof dfl);
+		dfl.sa_handler = SIG_DFL;
+		sigaction(SIGPIPE, &dfl, NULL);
+		sigaction(SIGINT, &dfl, NULL);
+		sigaction(SIGTERM, &dfl, NULL);
+		sigaction(SIGHUP, &dfl, NULL);
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
 		if (opts && opts->new_session)
 			setsid();
+		if (opts && opts->as_real_user && geteuid() == 0 &&
+		    getuid() != 0 && (setgroups(0, NULL) == -1 ||
+		    setgid(getgid()) == -1 || setuid(getuid()) == -1)) {
+			e = errno;
+			if (write(ep[1], &e, sizeof e) < 0)
+				_exit(127);
+			_exit(127);
+		}
 		dup2(devnull, 0);
 		dup2(out_fd >= 0 ? out_fd : devnull, 1);
 		dup2(err_fd >= 0 ? err_fd : devnull, 2);

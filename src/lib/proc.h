@@ -83,6 +83,11 @@ struct proc_opts {
 	int out_fd;		/* child's stdout, -1 for /dev/null */
 	int err_fd;		/* child's stderr, -1 for /dev/null */
 	int new_session;	/* setsid() in the child */
+	/* Running setuid (effective uid root, real uid a user): the child
+	 * runs as the real user, group and no other groups (QEMU then opens
+	 * and writes the user's files with the user's rights, and creates
+	 * nothing as root in a shared folder). */
+	int as_real_user;
 };
 
 /* Find prog in PATH (or take it as is when it has a '/'). The result is the

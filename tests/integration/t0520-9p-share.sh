@@ -65,4 +65,26 @@ like "$out" "cannot mount the shared folders in s1: the command over SSH to .* e
 
 x rm -f s1 >/dev/null 2>&1
 ok "rm leaves the host folders alone" test -f "$A/hello" -a -f "$A/back"
+x network down >/dev/null 2>&1
+
+# Setuid-style (macOS's model: effective uid root, real uid the user) on
+# the user's own store: QEMU runs as the user, so root in the guest cannot
+# make a root-owned, setuid-root file in the user's shared folder.
+U=$STORE/user
+mkdir -p "$U/store" "$U/share"
+chown -R 65534:65534 "$U"
+chmod 0711 "$STORE"
+ux() { ip netns exec "$NS" setpriv --ruid 65534 --euid 0 -- "$XHINV" -s "$U/store" "$@"; }
+ux create su --iso "$ISO" $VMOPTS --share "$U/share" > "$STORE/su.out" 2>&1
+ok "a setuid-style create with a 9p share" test $? -eq 0 || show "$STORE/su.out"
+pid=$(sqlite3 "$U/store/xhinv.db" "SELECT pid FROM machines WHERE name = 'su' AND removed IS NULL")
+is "$(stat -c %u "/proc/$pid" 2>&1)" 65534 "QEMU runs as the user, not as root"
+GS=/xhyve-virtio9p$U/share
+ux ssh su "sudo sh -c 'echo x > $GS/f; chown 0:0 $GS/f; chmod 4755 $GS/f'" >/dev/null 2>&1
+is "$(stat -c %u "$U/share/f" 2>&1)" 65534 \
+	"a file root in the guest made and chowned to root is the user's on the host"
+ok "so there is no setuid-root file" test "$(stat -c %u "$U/share/f")" != 0
+ux rm -f su >/dev/null 2>&1
+ux network down >/dev/null 2>&1
+chmod 0700 "$STORE"
 done_testing
