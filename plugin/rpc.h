@@ -43,6 +43,11 @@
 
 #define RPC_HEARTBEAT_TIMEOUT_MS	10000
 #define RPC_MAX_INFLIGHT		32	/* calls running at once */
+/* and the most their messages may hold in all: reading stops until
+ * running calls finish (a 16 MB value still fits) */
+#define RPC_MAX_INFLIGHT_BYTES		(48u << 20)
+/* after a call whose message was this large, memory goes back */
+#define RPC_TRIM_BYTES			(1u << 20)
 
 /*
  * What a handler produces. Set it with the rpc_reply_* functions only: the

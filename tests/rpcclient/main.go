@@ -129,6 +129,8 @@ var (
 	sleepMs     = flag.Int("sleep-ms", 3000, "length of the slow call for -sequence heartbeat")
 	benchN      = flag.Int("bench", 0, "time N calls of -bench-method and print the median")
 	benchMethod = flag.String("bench-method", "GetState", "method timed by -bench")
+	pipelineN   = flag.Int("pipeline", 0, "send N SetConfigRaw calls of -pipeline-bytes at once, then print the plugin's resident memory")
+	pipelineB   = flag.Int("pipeline-bytes", 15<<20, "size of each -pipeline argument")
 	startupN    = flag.Int("startup", 0, "start the plugin N times and print the median time to the address line")
 	noClose     = flag.Bool("no-close", false, "hang up instead of calling Close at the end")
 	waitExit    = flag.Duration("wait-exit", 0, "after the sequence, wait this long for the plugin to exit and print its status")
@@ -705,6 +707,30 @@ func runBench(c *client, p *plugin) {
 	c.say("rss_kb %d", p.rssKB())
 }
 
+// runPipeline: N large SetConfigRaw calls in flight at once (each a JSON
+// object padded to -pipeline-bytes), then the plugin's resident memory
+// at its peak-ish (right after the replies) and a second later.
+func runPipeline(c *client, p *plugin) {
+	pad := strings.Repeat("x", *pipelineB-64)
+	arg := []byte(`{"MachineName":"pipe","BootCmd":"` + pad + `"}`)
+	calls := make([]*rpc.Call, 0, *pipelineN)
+	t := time.Now()
+	for i := 0; i < *pipelineN; i++ {
+		calls = append(calls, c.rpc.Go("RPCServerDriver.SetConfigRaw", arg, nil, nil))
+	}
+	errs := 0
+	for _, call := range calls {
+		<-call.Done
+		if call.Error != nil {
+			errs++
+		}
+	}
+	after := p.rssKB()
+	time.Sleep(time.Second)
+	c.say("pipeline n=%d bytes=%d errors=%d seconds=%.2f rss_kb_after=%d rss_kb_1s=%d",
+		*pipelineN, len(arg), errs, time.Since(t).Seconds(), after, p.rssKB())
+}
+
 func runStartup(path string) int {
 	var d []time.Duration
 	var rss []int
@@ -777,6 +803,9 @@ func main() {
 	}
 	if *benchN > 0 {
 		runBench(c, p)
+	}
+	if *pipelineN > 0 {
+		runPipeline(c, p)
 	}
 	close(stop)
 	if *noClose {
