@@ -102,6 +102,6 @@ sqlite3 "$STORE/xhinv.db" 'PRAGMA user_version = 99'
 expect 1 'has schema version 99, newer than this program' "a newer database is refused" -- x ls
 is "$(sqlite3 "$STORE/xhinv.db" 'PRAGMA user_version')" 99 "and not modified"
 sqlite3 "$STORE/xhinv.db" "PRAGMA user_version = $version"
-expect 2 'this statement writes' "sql is read-only by default" -- x sql "DELETE FROM machine"
+expect 2 'writing machine without --write is not allowed' "sql is read-only by default" -- x sql "DELETE FROM machine"
 expect 2 'no query given' "sql without a query" -- x sql
 done_testing
