@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -112,6 +113,42 @@ read_pid_file(const char *path, pid_t *pid)
 	return 0;
 }
 
+/*
+ * dnsmasq runs as root and opens its files (leases, log, pid) as root at
+ * start, following links. They are safe only in a directory of ours that
+ * nobody else can write: the network directory must belong to us and not
+ * be group- or other-writable, and what is in place of one of its files
+ * that is not a regular file of ours (a planted link) is removed first.
+ */
+static int
+files_ours(const struct net_config *cfg, struct xherr *err)
+{
+	char *paths[4];
+	struct stat st;
+	size_t i;
+	int rc = 0;
+
+	if (lstat(cfg->dir, &st) == -1)
+		return xherr_sys(err, "cannot use %s", cfg->dir);
+	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
+	    (st.st_mode & (S_IWGRP | S_IWOTH)))
+		return xherr_set(err, XHE_PERM, "network directory %s is not a "
+		    "directory of uid %u that only it can write: refusing to "
+		    "start dnsmasq (which runs as root) on it", cfg->dir,
+		    (unsigned)geteuid());
+	paths[0] = net_lease_path(cfg);
+	paths[1] = net_pid_path(cfg);
+	paths[2] = util_path_join(cfg->dir, "dnsmasq.log");
+	paths[3] = net_hosts_path(cfg);
+	for (i = 0; i < 4; i++) {
+		if (lstat(paths[i], &st) == 0 && (!S_ISREG(st.st_mode) ||
+		    st.st_uid != geteuid()) && unlink(paths[i]) == -1 && rc == 0)
+			rc = xherr_sys(err, "cannot remove %s", paths[i]);
+		free(paths[i]);
+	}
+	return rc;
+}
+
 int
 net_dnsmasq_start(const struct net_config *cfg, struct proc_ident *out,
     struct xherr *err)
@@ -124,6 +161,8 @@ net_dnsmasq_start(const struct net_config *cfg, struct proc_ident *out,
 
 	strv_init(&argv);
 	buf_init(&output);
+	if (files_ours(cfg, err) == -1)
+		goto out;
 	if (!util_exists(hosts) &&
 	    util_write_atomic(hosts, "", 0, 0644, err) == -1)
 		goto out;

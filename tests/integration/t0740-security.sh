@@ -442,6 +442,34 @@ t0=$(tree)
 x start q1 --timeout 3 >/dev/null 2>&1
 same_tree "$t0" "QEMU's serial console did not truncate or write the file a link pointed to"
 ok "the console log is a file of the machine's own" test -f "$Q1/console.log" -a ! -L "$Q1/console.log"
+
+### dnsmasq runs as root and opens its files at start, following links:
+# they must be in a network directory only root can write, and a link in
+# place of one is removed, never followed.
+x stop q1 > /dev/null 2>&1
+x network down > /dev/null 2>&1
+NETD=$STORE/network/shared
+canary "$OUT/leases-target"
+canary "$OUT/log-target"
+ln -sf "$OUT/leases-target" "$NETD/dnsmasq.leases"
+ln -sf "$OUT/log-target" "$NETD/dnsmasq.log"
+t0=$(tree)
+x start q1 > "$STORE/err" 2>&1
+ok "q1 starts (dnsmasq with it)" test $? -eq 0 || show "$STORE/err"
+same_tree "$t0" "dnsmasq wrote its lease and log files, not through the planted links"
+ok "its lease file is a file of its own" test -f "$NETD/dnsmasq.leases" -a ! -L "$NETD/dnsmasq.leases"
+x stop q1 > /dev/null 2>&1
+x network down > /dev/null 2>&1
+mv "$NETD" "$NETD.real"
+mkdir "$NETD"
+chown 65534:65534 "$NETD"
+ln -s "$OUT/log-target" "$NETD/dnsmasq.log"
+t0=$(tree)
+fails "a network directory another user owns is refused" \
+	"^xhinv: network directory $NETD is not a directory of uid 0 that only it can write" -- x start q1
+same_tree "$t0" "and nothing outside was written"
+rm -rf "$NETD"
+mv "$NETD.real" "$NETD"
 x rm -f q1 >/dev/null 2>&1
 
 ### A store or inventory another user could have planted: root refuses it.
