@@ -31,7 +31,7 @@ umount "$RO"
 # A full file system: reads still work.
 FULL=$STORE/full
 mkdir -p "$FULL"
-mount -t tmpfs -o size=1m tmpfs "$FULL" || bail "cannot mount a tmpfs"
+mount -t tmpfs -o size=1m,mode=0700 tmpfs "$FULL" || bail "cannot mount a tmpfs"
 cp "$STORE/s/xhinv.db" "$FULL/"
 head -c 2m /dev/zero > "$FULL/filler" 2>/dev/null
 is "$(df --output=avail "$FULL" | tail -1 | tr -d ' ')" 0 "the file system is full"

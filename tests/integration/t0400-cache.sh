@@ -230,7 +230,7 @@ like "$out" 'cannot download http://nonexistent\.invalid/b2d\.iso: .*resolve' \
 # A full disk: nothing half-written stays, the store's other entries are fine.
 FULL=$STORE/fullstore
 mkdir -p "$FULL"
-mount -t tmpfs -o size=4m tmpfs "$FULL"
+mount -t tmpfs -o size=4m,mode=0700 tmpfs "$FULL"   # a store: only its owner writes
 out=$("$XHINV" -s "$FULL" cache pull "$N/b2d.iso" 2>&1)
 ok "a full disk fails the download" test $? -eq 1
 like "$out" 'No space left on device' "saying so"
