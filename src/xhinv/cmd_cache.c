@@ -93,11 +93,8 @@ cache_ls(struct cli *cli, int argc, char **argv)
 		json_decref(arr);
 		return cli_fail(&err);
 	}
-	if (arr != NULL) {
-		json_dumpf(arr, stdout, JSON_INDENT(2));
-		printf("\n");
-		json_decref(arr);
-	}
+	if (arr != NULL)
+		return cli_json_print(arr);
 	return 0;
 }
 

@@ -46,10 +46,7 @@ json_out(const struct machine_du *d)
 	    "leftovers", size_json(&d->leftovers), "leftover_dirs",
 	    d->nleftovers, "backups", size_json(&d->backups), "total",
 	    size_json(&d->total));
-	json_dumpf(o, stdout, JSON_INDENT(2));
-	printf("\n");
-	json_decref(o);
-	return 0;
+	return cli_json_print(o);
 }
 
 int

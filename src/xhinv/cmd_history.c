@@ -84,11 +84,8 @@ cmd_history(struct cli *cli, int argc, char **argv)
 		json_decref(pg.arr);
 		return cli_fail(&err);
 	}
-	if (pg.arr != NULL) {
-		json_dumpf(pg.arr, stdout, JSON_INDENT(2));
-		printf("\n");
-		json_decref(pg.arr);
-	}
+	if (pg.arr != NULL && cli_json_print(pg.arr) != 0)
+		return 1;
 	/* The next page, on stderr: the rows on stdout stay just rows. */
 	if (more)
 		fprintf(stderr, "xhinv: older events: xhinv history%s%s -n %lld "

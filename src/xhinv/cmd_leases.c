@@ -78,10 +78,7 @@ cmd_leases(struct cli *cli, int argc, char **argv)
 		json_decref(arg[1]);
 		return cli_fail(&err);
 	}
-	if (arg[1] != NULL) {
-		json_dumpf(arg[1], stdout, JSON_INDENT(2));
-		printf("\n");
-		json_decref(arg[1]);
-	}
+	if (arg[1] != NULL)
+		return cli_json_print(arg[1]);
 	return 0;
 }

@@ -92,10 +92,7 @@ cmd_ls(struct cli *cli, int argc, char **argv)
 		json_decref(l.json);
 		return cli_fail(&err);
 	}
-	if (l.json != NULL) {
-		json_dumpf(l.json, stdout, JSON_INDENT(2));
-		printf("\n");
-		json_decref(l.json);
-	}
+	if (l.json != NULL)
+		return cli_json_print(l.json);
 	return 0;
 }

@@ -47,9 +47,8 @@ cmd_reconcile(struct cli *cli, int argc, char **argv)
 		arr = json_array();
 	rc = machine_reconcile(&cli->mctx, dry, line, arr, &found, &err);
 	if (json) {
-		json_dumpf(arr, stdout, JSON_INDENT(2));
-		printf("\n");
-		json_decref(arr);
+		if (cli_json_print(arr) != 0 && rc == 0)
+			return 1;
 	} else if (rc == 0 && found == 0) {
 		printf("nothing to reconcile\n");
 	}
