@@ -1002,8 +1002,9 @@ mi_run_words(const char *words, const char *const *extra, int nextra,
 	return rc;
 }
 
-int
-mi_is_own_file(const char *name, const char *file)
+/* Whether file, in machine name's directory, is one the driver makes. */
+static int
+is_own_file(const char *name, const char *file)
 {
 	static const char *const fixed[] = { "boot2docker.iso", "id_rsa",
 	    "id_rsa.pub", "qmp.sock", "console.log", "qemu.log", "xhyve.log",
@@ -1025,42 +1026,55 @@ mi_is_own_file(const char *name, const char *file)
 	return 0;
 }
 
+int
+mi_own_files(const char *dir, const char *name, int dry_run,
+    struct mi_own *o)
+{
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+
+	memset(o, 0, sizeof *o);
+	if ((d = opendir(dir)) == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (!is_own_file(name, de->d_name)) {
+			if (o->other++ == 0)
+				snprintf(o->first_other, sizeof o->first_other,
+				    "%.60s", de->d_name);
+			continue;
+		}
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == -1 ||
+		    S_ISDIR(st.st_mode))
+			continue;
+		o->own++;
+		o->bytes += (int64_t)st.st_blocks * 512;
+		if (!dry_run)
+			unlinkat(dirfd(d), de->d_name, 0);
+	}
+	closedir(d);
+	return 0;
+}
+
 /* Files a create or a start makes inside the machine directory (whole_dir:
  * the directory is ours, all of it goes). */
 static void
 remove_machine_files(const struct inv_machine *m, int whole_dir)
 {
-	static const char *const fixed[] = { "boot2docker.iso", "id_rsa",
-	    "id_rsa.pub", "qmp.sock", "console.log", "qemu.log", "xhyve.log" };
-	char *p;
-	size_t i;
+	struct mi_own o;
 
 	if (whole_dir) {
 		util_rm_tree(m->dir, NULL);
 		return;
 	}
-	for (i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
-		p = util_path_join(m->dir, fixed[i]);
-		unlink(p);
-		free(p);
-	}
+	mi_own_files(m->dir, m->name, 0, &o);
+	/* A kernel or initrd named by --boot-kernel/--boot-initrd. */
 	if (m->kernel)
 		unlink(m->kernel);
 	if (m->initrd)
 		unlink(m->initrd);
-	static const char *const disks[] = { ".rawdisk", ".qcow2", ".ext4disk",
-	    ".qcow2.tmp", ".qcow2.seed" };
-	for (i = 0; i < sizeof disks / sizeof disks[0]; i++) {
-		p = mi_mfile(m, disks[i]);
-		unlink(p);
-		free(p);
-	}
-	static const char *const run[] = { ".pid", ".exit" };
-	for (i = 0; i < sizeof run / sizeof run[0]; i++) {
-		p = mi_mfile(m, run[i]);
-		unlink(p);
-		free(p);
-	}
 }
 
 static void

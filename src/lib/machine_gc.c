@@ -1,7 +1,6 @@
 /* machine_gc: gc, cache prune, and taking the network down. */
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -159,11 +158,9 @@ static int
 gc_dir(struct gc *g, const char *root, const char *name)
 {
 	char *path = util_path_join(root, name), *lockname;
-	int64_t bytes = 0;
-	int lock = -1, own = 0, other = 0, busy, rc = 0;
-	char h[16], first_other[64] = "";
-	struct dirent *de;
-	DIR *d;
+	int lock = -1, busy, rc = 0;
+	struct mi_own o;
+	char h[16];
 
 	lockname = xasprintf("machine-%s", name);
 	busy = mi_lock_try(g->ctx, lockname, &lock, g->err);
@@ -172,48 +169,33 @@ gc_dir(struct gc *g, const char *root, const char *name)
 		free(path);
 		return busy == -1 ? -1 : 0;	/* 0: in use right now */
 	}
-	if ((d = opendir(path)) == NULL) {
+	if (mi_own_files(path, name, g->dry_run, &o) == -1) {
 		rc = errno == ENOENT ? 0 : xherr_sys(g->err, "cannot read %s",
 		    path);
 		goto out;
 	}
-	while ((de = readdir(d)) != NULL) {
-		struct stat st;
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		if (!mi_is_own_file(name, de->d_name)) {
-			if (other++ == 0)
-				snprintf(first_other, sizeof first_other, "%.60s",
-				    de->d_name);
-			continue;
-		}
-		own++;
-		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0)
-			bytes += (int64_t)st.st_blocks * 512;
-		if (!g->dry_run && S_ISDIR(st.st_mode) == 0)
-			unlinkat(dirfd(d), de->d_name, 0);
-	}
-	closedir(d);
-	g->bytes += bytes;
-	util_human_bytes(bytes, h, sizeof h);
-	if (other == 0)
+	if (o.own == 0 && o.other > 0)
+		goto out;	/* someone else's directory now: not ours */
+	g->bytes += o.bytes;
+	util_human_bytes(o.bytes, h, sizeof h);
+	if (o.other == 0)
 		gc_say(g, "%sdirectory %s of removed machine %s (%s)",
 		    g->dry_run ? "would delete: " : "deleted: ", path, name, h);
-	else if (own > 0)
+	else
 		gc_say(g, "%s%d file%s of removed machine %s in %s (%s); the "
 		    "directory stays: it holds %d other file%s (%s), not the "
-		    "driver's", g->dry_run ? "would delete: " : "deleted: ", own,
-		    own == 1 ? "" : "s", name, path, h, other, other == 1 ? "" :
-		    "s", first_other);
-	else
-		goto out;	/* someone else's directory now: not ours */
+		    "driver's", g->dry_run ? "would delete: " : "deleted: ",
+		    o.own, o.own == 1 ? "" : "s", name, path, h, o.other,
+		    o.other == 1 ? "" : "s", o.first_other);
 	if (!g->dry_run) {
-		char *det = mi_detail("{s:s,s:s,s:i,s:i}", "what", other ?
-		    "files" : "directory", "path", path, "files", own, "kept",
-		    other);
-		if ((other == 0 && rmdir(path) == -1 && errno != ENOENT &&
-		    util_rm_tree(path, g->err) == -1) ||
-		    mi_event1(g->ctx, 0, "gc", -1, det, g->err) == -1)
+		char *det = mi_detail("{s:s,s:s,s:i,s:i}", "what", o.other ?
+		    "files" : "directory", "path", path, "files", o.own, "kept",
+		    o.other);
+		/* Only an empty directory goes: if something was added
+		 * meanwhile, it stays with it. */
+		if (o.other == 0)
+			rmdir(path);
+		if (mi_event1(g->ctx, 0, "gc", -1, det, g->err) == -1)
 			rc = -1;
 	}
 out:

@@ -58,11 +58,20 @@ void mi_lock_drop(int fd);
 int mi_record_exited(struct machine_ctx *ctx, int64_t machine_id, int64_t row,
     const struct proc_ident *p, int st, struct xherr *err);
 char *mi_mfile(const struct inv_machine *m, const char *suffix);
-/* Whether file, in machine name's directory, is one the driver makes (its
- * ISO copy, disk, kernel, initrd, key, logs, pid and exit files, its
- * temporary files); docker-machine's config.json and certificates are
- * not. */
-int mi_is_own_file(const char *name, const char *file);
+/*
+ * The files the driver makes in machine name's directory dir (its ISO
+ * copy, disk, kernel, initrd, key, logs, pid and exit files, temporary
+ * files), counted and sized, and deleted unless dry_run; everything else
+ * (docker-machine's config.json and certificates) only counted. -1 (errno)
+ * when dir cannot be read.
+ */
+struct mi_own {
+	int own, other;
+	int64_t bytes;			/* the own files' allocated bytes */
+	char first_other[64];		/* one of the others, to name */
+};
+int mi_own_files(const char *dir, const char *name, int dry_run,
+    struct mi_own *o);
 const char *mi_base_name(const char *p);
 /* Run a command given as words split on spaces (a setting such as
  * XHINV_NFSD="sudo nfsd"; no shell), with extra arguments after them;
