@@ -1,7 +1,6 @@
 #include "inv.h"
 
 #include <errno.h>
-
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -329,7 +328,8 @@ inv_open(struct inv **out, const char *path, int mode, struct xherr *err)
 		 * get its -shm file. When its WAL is empty (everything is in
 		 * the file) and no writer can grow it there, read it as
 		 * immutable: no locks, no side files. */
-		if (fs_problem(path)[0] != '\0' && wal_empty(path)) {
+		const char *why = fs_problem(path);
+		if (why[0] != '\0' && wal_empty(path)) {
 			char *uri = immutable_uri(path);
 			int rc = open_conn_name(inv, uri, SQLITE_OPEN_READONLY |
 			    SQLITE_OPEN_URI, err);
@@ -343,8 +343,7 @@ inv_open(struct inv **out, const char *path, int mode, struct xherr *err)
 			if (rc == 0 && err->msg[0] == '\0')
 				xherr_set(err, XHE_DB, "inventory %s has schema "
 				    "version %d and cannot be brought up to %d%s",
-				    path, v, inv_schema_version(),
-				    fs_problem(path));
+				    path, v, inv_schema_version(), why);
 			goto fail;
 		}
 	}

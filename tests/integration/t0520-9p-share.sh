@@ -83,7 +83,6 @@ GS=/xhyve-virtio9p$U/share
 ux ssh su "sudo sh -c 'echo x > $GS/f; chown 0:0 $GS/f; chmod 4755 $GS/f'" >/dev/null 2>&1
 is "$(stat -c %u "$U/share/f" 2>&1)" 65534 \
 	"a file root in the guest made and chowned to root is the user's on the host"
-ok "so there is no setuid-root file" test "$(stat -c %u "$U/share/f")" != 0
 ux rm -f su >/dev/null 2>&1
 ux network down >/dev/null 2>&1
 chmod 0700 "$STORE"
