@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "driver.h"
+#include "priv.h"
 #include "rpc.h"
 #include "xherr.h"
 
@@ -108,6 +109,7 @@ main(void)
 		fputs(not_a_command, stderr);
 		return 1;
 	}
+	priv_scrub_env();	/* setuid: see priv.h */
 	signal(SIGPIPE, SIG_IGN);
 	if (name == NULL || *name == '\0')
 		name = "xhyve";

@@ -210,6 +210,9 @@ machine_ctx_init(struct machine_ctx *ctx, const char *store, struct inv *inv)
 #else
 	ctx->enforce_priv = s && strcmp(s, "1") == 0;
 #endif
+	/* Setuid, the hypervisor binary must be root's and setuid. */
+	if (priv_setuid())
+		ctx->enforce_priv = 1;
 }
 
 char *

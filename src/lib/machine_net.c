@@ -106,6 +106,7 @@ dnsmasq_load(struct machine_ctx *ctx, struct mi_net *n, struct xherr *err)
 	n->cfg.bridge = n->row.bridge;
 	n->cfg.subnet = base;
 	n->cfg.prefix = prefix;
+	n->cfg.store = ctx->store;
 	n->cfg.dir = n->dir;
 	return 0;
 }
@@ -268,7 +269,7 @@ mi_net_sync_hosts(struct machine_ctx *ctx, struct mi_net *n, struct xherr *err)
 
 	if (mi_net_is_vmnet(n))
 		return 0;
-	if (util_mkdir_in(ctx->store, n->dir, 0700, err) == -1)
+	if (util_mkdir_in(ctx->store, n->dir, 0755, err) == -1)
 		return -1;
 	if (inv_nic_each_live(ctx->inv, n->row.id, mi_hosts_add, &a, err) == -1)
 		goto out;
@@ -300,7 +301,7 @@ mi_net_up(struct machine_ctx *ctx, struct mi_net *n, struct xherr *err)
 		free(lockname);
 		return -1;
 	}
-	if (util_mkdir_in(ctx->store, n->dir, 0700, err) == -1)
+	if (util_mkdir_in(ctx->store, n->dir, 0755, err) == -1)
 		goto out;
 	if (net_bridge_up(n->cfg.bridge, n->cfg.gateway, n->cfg.prefix,
 	    err) == -1)

@@ -5,8 +5,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,23 +23,20 @@
 #define DNSMASQ_START_MS 10000
 #define DNSMASQ_STOP_MS 5000
 #define RELEASE_MS 5000
+#define LEASES "dnsmasq.leases"
+#define HOSTS "dnsmasq.hosts"
+#define LOG "dnsmasq.log"
 
 char *
 net_lease_path(const struct net_config *cfg)
 {
-	return util_path_join(cfg->dir, "dnsmasq.leases");
+	return util_path_join(cfg->dir, LEASES);
 }
 
 char *
 net_hosts_path(const struct net_config *cfg)
 {
-	return util_path_join(cfg->dir, "dnsmasq.hosts");
-}
-
-char *
-net_pid_path(const struct net_config *cfg)
-{
-	return util_path_join(cfg->dir, "dnsmasq.pid");
+	return util_path_join(cfg->dir, HOSTS);
 }
 
 int
@@ -59,12 +58,10 @@ net_check_ifname(const char *name, struct xherr *err)
 }
 
 void
-net_dnsmasq_argv(const struct net_config *cfg, struct strv *argv)
+net_dnsmasq_argv(const struct net_config *cfg,
+    const struct net_dnsmasq_run *run, struct strv *argv)
 {
 	char net[IDENT_IP_LEN], mask[IDENT_IP_LEN];
-	char *lease = net_lease_path(cfg), *hosts = net_hosts_path(cfg);
-	char *pid = net_pid_path(cfg), *log = util_path_join(cfg->dir,
-	    "dnsmasq.log");
 
 	ident_ip_format(cfg->subnet, net);
 	ident_ip_format(0xffffffffu << (32 - cfg->prefix), mask);
@@ -76,23 +73,21 @@ net_dnsmasq_argv(const struct net_config *cfg, struct strv *argv)
 	strv_add(argv, "--except-interface=lo");
 	/* static: only reserved MACs (the hosts file) get an address. */
 	strv_addf(argv, "--dhcp-range=%s,static,%s,12h", net, mask);
-	strv_addf(argv, "--dhcp-hostsfile=%s", hosts);
-	strv_addf(argv, "--dhcp-leasefile=%s", lease);
-	strv_addf(argv, "--pid-file=%s", pid);
-	strv_addf(argv, "--log-facility=%s", log);
+	/* Re-read on SIGHUP as run->user, after dnsmasq's chdir("/"). */
+	strv_addf(argv, "--dhcp-hostsfile=%s", run->hosts);
+	/* Opened (as root) before dnsmasq leaves its working directory, the
+	 * network directory we checked, and kept open. */
+	strv_add(argv, "--dhcp-leasefile=" LEASES);
+	strv_addf(argv, "--pid-file=%s", run->pid_file);
+	strv_add(argv, "--log-facility=-");		/* stderr: our descriptor */
 	strv_add(argv, "--log-dhcp");
 	strv_add(argv, "--dhcp-authoritative");
 	strv_add(argv, "--dhcp-rapid-commit");
 	strv_add(argv, "--no-resolv");
 	strv_add(argv, "--no-hosts");
 	strv_add(argv, "--no-ping");
-	/* Keep root so it can write the lease file inside the store. */
-	strv_add(argv, "--user=root");
-	strv_add(argv, "--group=root");
-	free(lease);
-	free(hosts);
-	free(pid);
-	free(log);
+	strv_addf(argv, "--user=%s", run->user);
+	strv_addf(argv, "--group=%s", run->group);
 }
 
 static int
@@ -114,71 +109,191 @@ read_pid_file(const char *path, pid_t *pid)
 }
 
 /*
- * dnsmasq runs as root and opens its files (leases, log, pid) as root at
- * start, following links. They are safe only in a directory of ours that
- * nobody else can write: the network directory must belong to us and not
- * be group- or other-writable, and what is in place of one of its files
- * that is not a regular file of ours (a planted link) is removed first.
+ * The network directory as a descriptor, opened below the store without
+ * following links: it must be ours and writable by nobody else, and what
+ * is in place of one of dnsmasq's files that is not a regular file of ours
+ * (a planted link) is removed first. Root works in it only through the
+ * descriptor (and dnsmasq through its working directory), so swapping a
+ * directory on the way afterwards changes nothing.
  */
 static int
-files_ours(const struct net_config *cfg, struct xherr *err)
+dir_ours(const struct net_config *cfg, struct xherr *err)
 {
-	char *paths[4];
+	static const char *const names[] = { LEASES, LOG, HOSTS, "dnsmasq.pid" };
 	struct stat st;
 	size_t i;
-	int rc = 0;
+	int dfd, up;
 
-	if (lstat(cfg->dir, &st) == -1)
-		return xherr_sys(err, "cannot use %s", cfg->dir);
-	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
-	    (st.st_mode & (S_IWGRP | S_IWOTH)))
-		return xherr_set(err, XHE_PERM, "network directory %s is not a "
-		    "directory of uid %u that only it can write: refusing to "
-		    "start dnsmasq (which runs as root) on it", cfg->dir,
-		    (unsigned)geteuid());
-	paths[0] = net_lease_path(cfg);
-	paths[1] = net_pid_path(cfg);
-	paths[2] = util_path_join(cfg->dir, "dnsmasq.log");
-	paths[3] = net_hosts_path(cfg);
-	for (i = 0; i < 4; i++) {
-		if (lstat(paths[i], &st) == 0 && (!S_ISREG(st.st_mode) ||
-		    st.st_uid != geteuid()) && unlink(paths[i]) == -1 && rc == 0)
-			rc = xherr_sys(err, "cannot remove %s", paths[i]);
-		free(paths[i]);
+	if ((dfd = util_open_dir_in(cfg->store, cfg->dir, err)) == -1)
+		return -1;
+	if (fstat(dfd, &st) == -1) {
+		xherr_sys(err, "cannot use %s", cfg->dir);
+		goto fail;
 	}
-	return rc;
+	if (st.st_uid != geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH))) {
+		xherr_set(err, XHE_PERM, "network directory %s is not a "
+		    "directory of uid %u that only it can write: refusing to "
+		    "start dnsmasq (which starts as root) on it", cfg->dir,
+		    (unsigned)geteuid());
+		goto fail;
+	}
+	/* dnsmasq re-reads the reservations as the user it runs as: it
+	 * must be able to reach them (and the directory above, ours too). */
+	if ((st.st_mode & 0755) != 0755 && fchmod(dfd, 0755) == -1) {
+		xherr_sys(err, "cannot make %s searchable", cfg->dir);
+		goto fail;
+	}
+	if ((up = openat(dfd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1) {
+		if (fstat(up, &st) == 0 && st.st_uid == geteuid() &&
+		    (st.st_mode & 0111) != 0111)
+			(void)fchmod(up, (st.st_mode & 07777) | 0111);
+		close(up);
+	}
+	for (i = 0; i < sizeof names / sizeof names[0]; i++) {
+		if (fstatat(dfd, names[i], &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    (!S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
+		    strcmp(names[i], "dnsmasq.pid") == 0) &&
+		    unlinkat(dfd, names[i], 0) == -1) {
+			xherr_sys(err, "cannot remove %s/%s", cfg->dir, names[i]);
+			goto fail;
+		}
+	}
+	return dfd;
+fail:
+	close(dfd);
+	return -1;
+}
+
+/* Can anyone reach path (every directory on the way searchable by others,
+ * the file readable by them)? */
+static int
+others_can_read(const char *path)
+{
+	char *p = xstrdup(path), *slash;
+	struct stat st;
+	int ok = stat(p, &st) == 0 && (st.st_mode & S_IROTH);
+
+	while (ok && (slash = strrchr(p, '/')) != NULL && slash != p) {
+		*slash = '\0';
+		ok = stat(p, &st) == 0 && (st.st_mode & S_IXOTH);
+	}
+	free(p);
+	return ok;
+}
+
+/* Whom dnsmasq runs as once bound (names, for its --user/--group): the
+ * store's owner; for root's own store, nobody if nobody can read the
+ * reservations file, else root. */
+static int
+run_as(const struct net_config *cfg, const char *hosts, char **user,
+    char **group, struct xherr *err)
+{
+	struct stat st;
+	struct passwd *pw;
+	struct group *gr;
+
+	if (stat(cfg->store, &st) == -1)
+		return xherr_sys(err, "cannot use store %s", cfg->store);
+	if (geteuid() != 0)
+		pw = getpwuid(geteuid());
+	else if (st.st_uid != 0)
+		pw = getpwuid(st.st_uid);
+	else if (others_can_read(hosts))
+		pw = getpwnam("nobody");
+	else
+		pw = getpwuid(0);
+	if (pw == NULL)
+		return xherr_set(err, XHE_NOTFOUND, "no user name for uid %u, "
+		    "the owner of %s: dnsmasq needs one to run as",
+		    (unsigned)(geteuid() != 0 ? geteuid() : st.st_uid),
+		    cfg->store);
+	if ((gr = getgrgid(pw->pw_gid)) == NULL)
+		return xherr_set(err, XHE_NOTFOUND, "no group name for gid %u "
+		    "(of user %s): dnsmasq needs one to run as",
+		    (unsigned)pw->pw_gid, pw->pw_name);
+	*user = xstrdup(pw->pw_name);
+	*group = xstrdup(gr->gr_name);
+	return 0;
+}
+
+/* The last line dnsmasq logged after offset (its reason for failing). */
+static char *
+log_tail(int logfd, off_t offset)
+{
+	char buf[4096], *nl;
+	ssize_t n = pread(logfd, buf, sizeof buf - 1, offset);
+
+	if (n <= 0)
+		return NULL;
+	buf[n] = '\0';
+	while (n > 0 && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	nl = strrchr(buf, '\n');
+	return xstrdup(nl ? nl + 1 : buf);
 }
 
 int
 net_dnsmasq_start(const struct net_config *cfg, struct proc_ident *out,
     struct xherr *err)
 {
+	struct net_dnsmasq_run run = { 0 };
+	struct proc_opts o = { 0 };
 	struct strv argv;
-	struct buf output;
-	char *pidf = net_pid_path(cfg), *hosts = net_hosts_path(cfg);
-	int status, rc = -1;
+	struct stat st;
+	char piddir[] = "/tmp/xhinv-dnsmasq.XXXXXX";
+	char *pidf = NULL, *user = NULL, *group = NULL, *dirabs = NULL;
+	char *hosts = NULL, *tail;
+	int dfd, hfd, logfd = -1, status, rc = -1;
 	pid_t pid;
 
 	strv_init(&argv);
-	buf_init(&output);
-	if (files_ours(cfg, err) == -1)
+	if ((dfd = dir_ours(cfg, err)) == -1)
+		return -1;
+	hfd = openat(dfd, HOSTS, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
+	    0644);
+	if (hfd == -1) {
+		xherr_sys(err, "cannot create %s/" HOSTS, cfg->dir);
 		goto out;
-	if (!util_exists(hosts) &&
-	    util_write_atomic(hosts, "", 0, 0644, err) == -1)
+	}
+	close(hfd);
+	logfd = openat(dfd, LOG, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW |
+	    O_CLOEXEC, 0644);
+	if (logfd == -1 || fstat(logfd, &st) == -1) {
+		xherr_sys(err, "cannot open %s/" LOG, cfg->dir);
 		goto out;
-	unlink(pidf);
-	net_dnsmasq_argv(cfg, &argv);
+	}
+	if ((dirabs = realpath(cfg->dir, NULL)) == NULL) {
+		xherr_sys(err, "cannot resolve %s", cfg->dir);
+		goto out;
+	}
+	hosts = util_path_join(dirabs, HOSTS);
+	if (run_as(cfg, hosts, &user, &group, err) == -1)
+		goto out;
+	/* The pid file: dnsmasq writes it as root after leaving its working
+	 * directory, so it goes where only we can write. */
+	if (mkdtemp(piddir) == NULL) {
+		xherr_sys(err, "cannot create a directory in /tmp");
+		goto out;
+	}
+	pidf = util_path_join(piddir, "dnsmasq.pid");
+	run.user = user;
+	run.group = group;
+	run.pid_file = pidf;
+	run.hosts = hosts;
+	net_dnsmasq_argv(cfg, &run, &argv);
+	o.out_fd = -1;
+	o.err_fd = logfd;
+	o.cwd_fd = dfd;
 	/* dnsmasq forks; its first process exits once the daemon is ready,
 	 * with a non-zero status and a message when it is not. */
-	if (proc_run(argv.v, DNSMASQ_START_MS, &output, &status, err) == -1)
+	if (proc_spawn(argv.v, &o, &pid, err) == -1 ||
+	    proc_wait_child(pid, DNSMASQ_START_MS, &status, err) == -1)
 		goto out;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		char *nl;
-		buf_rtrim(&output);
-		nl = output.len ? strrchr(buf_str(&output), '\n') : NULL;
+		tail = log_tail(logfd, st.st_size);
 		xherr_set(err, XHE_FAIL, "dnsmasq %s: %s",
-		    proc_status_text(status),
-		    output.len ? (nl ? nl + 1 : output.p) : "no message");
+		    proc_status_text(status), tail ? tail : "no message");
+		free(tail);
 		goto out;
 	}
 	if (read_pid_file(pidf, &pid) == -1) {
@@ -192,10 +307,19 @@ net_dnsmasq_start(const struct net_config *cfg, struct proc_ident *out,
 	}
 	rc = 0;
 out:
+	if (pidf != NULL) {
+		unlink(pidf);
+		rmdir(piddir);
+	}
+	if (logfd != -1)
+		close(logfd);
+	close(dfd);
 	strv_release(&argv);
-	buf_release(&output);
 	free(pidf);
+	free(user);
+	free(group);
 	free(hosts);
+	free(dirabs);
 	return rc;
 }
 
@@ -253,14 +377,16 @@ net_hosts_write(const struct net_config *cfg, const struct net_host *h, int n,
     struct xherr *err)
 {
 	struct buf b;
-	char *path = net_hosts_path(cfg);
-	int rc;
+	int dfd, rc;
 
+	if ((dfd = util_open_dir_in(cfg->store, cfg->dir, err)) == -1)
+		return -1;
 	buf_init(&b);
 	net_hosts_format(h, n, &b);
-	rc = util_write_atomic(path, b.p ? b.p : "", b.len, 0644, err);
+	rc = util_write_atomic_at(dfd, cfg->dir, HOSTS, b.p ? b.p : "", b.len,
+	    0644, err);
 	buf_release(&b);
-	free(path);
+	close(dfd);
 	return rc;
 }
 

@@ -1,6 +1,7 @@
 #include "priv.h"
 
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -57,4 +58,57 @@ priv_give_back(const char *path, struct xherr *err)
 		return xherr_sys(err, "cannot give %s back to uid %d", path,
 		    (int)ruid);
 	return 0;
+}
+
+int
+priv_setuid(void)
+{
+	return geteuid() == 0 && getuid() != 0;
+}
+
+/* What root runs, opens or rewrites, named by the environment. */
+static const char *const root_acts_on[] = {
+	"XHINV_BOOTPD_LEASES", "XHINV_BOOTPD_RELOAD", "XHINV_EXPORTS",
+	"XHINV_NFSD", "XHINV_LIBGUESTFS", "XHINV_PRIV_CHECK", "XHINV_CRASH_AT",
+	"XHINV_BRIDGE", "XHINV_SUBNET",
+};
+
+/* Whole families: libguestfs and supermin take their programs, appliance
+ * and kernel from these. */
+static const char *const root_acts_on_prefix[] = { "LIBGUESTFS_", "SUPERMIN_" };
+
+int
+priv_scrub_env(void)
+{
+	extern char **environ;
+	size_t i, j;
+	int n = 0;
+
+	if (!priv_setuid())
+		return 0;
+	for (i = 0; i < sizeof root_acts_on / sizeof root_acts_on[0]; i++)
+		if (getenv(root_acts_on[i]) != NULL) {
+			unsetenv(root_acts_on[i]);
+			n++;
+		}
+	for (j = 0; j < sizeof root_acts_on_prefix / sizeof root_acts_on_prefix[0];
+	    j++) {
+		const char *pre = root_acts_on_prefix[j];
+		size_t len = strlen(pre);
+		for (i = 0; environ[i] != NULL; ) {
+			const char *eq = strchr(environ[i], '=');
+			if (strncmp(environ[i], pre, len) == 0 && eq != NULL) {
+				char name[256];
+				snprintf(name, sizeof name, "%.*s",
+				    (int)(eq - environ[i]), environ[i]);
+				unsetenv(name);
+				n++;
+				continue;	/* environ shifted down */
+			}
+			i++;
+		}
+	}
+	setenv("PATH", "/usr/sbin:/usr/bin:/sbin:/bin:/usr/local/sbin:"
+	    "/usr/local/bin:/opt/homebrew/bin", 1);
+	return n;
 }

@@ -38,4 +38,19 @@ int priv_check(const struct priv_facts *f, struct xherr *err);
  * real uid that is not): what the original's "Fix file permission" did. */
 int priv_give_back(const char *path, struct xherr *err);
 
+/* Do we run setuid: effective uid root, real uid a user? */
+int priv_setuid(void);
+/*
+ * Setuid, the environment is the user's: a setting that names a program
+ * root runs, a file root opens or rewrites, or the interface root serves
+ * DHCP on would hand root to the user. So, setuid only, those settings
+ * are removed (their defaults apply: on macOS bootpd's own lease file,
+ * /etc/exports, launchctl and nfsd), and PATH becomes the system's
+ * (system directories first). Returns how many were removed. Both mains
+ * call it before anything else; the hypervisor binary (XHYVE_BINARY) is
+ * kept, since it must be root's and setuid (priv_check, always enforced
+ * when setuid).
+ */
+int priv_scrub_env(void);
+
 #endif

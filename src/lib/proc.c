@@ -253,6 +253,12 @@ proc_spawn(char *const argv[], const struct proc_opts *opts, pid_t *pid,
 				_exit(127);
 			_exit(127);
 		}
+		if (opts && opts->cwd_fd > 0 && fchdir(opts->cwd_fd) == -1) {
+			e = errno;
+			if (write(ep[1], &e, sizeof e) < 0)
+				_exit(127);
+			_exit(127);
+		}
 		dup2(devnull, 0);
 		dup2(out_fd >= 0 ? out_fd : devnull, 1);
 		dup2(err_fd >= 0 ? err_fd : devnull, 2);

@@ -88,6 +88,9 @@ struct proc_opts {
 	 * and writes the user's files with the user's rights, and creates
 	 * nothing as root in a shared folder). */
 	int as_real_user;
+	/* > 0: the child's working directory (fchdir before exec), so the
+	 * relative paths it is given resolve in a directory we checked. */
+	int cwd_fd;
 };
 
 /* Find prog in PATH (or take it as is when it has a '/'). The result is the

@@ -596,6 +596,82 @@ util_lock(const char *path, volatile sig_atomic_t *cancel,
 }
 
 int
+util_open_dir_in(const char *base, const char *path, struct xherr *err)
+{
+	size_t n = strlen(base);
+	char *rel, *tok, *save;
+	int fd, next;
+
+	if (strncmp(path, base, n) != 0 || path[n] != '/')
+		return xherr_set(err, XHE_INVAL, "%s is not inside %s", path,
+		    base);
+	if ((fd = open(base, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return xherr_sys(err, "cannot open %s", base);
+	rel = xstrdup(path + n + 1);
+	for (tok = strtok_r(rel, "/", &save); tok != NULL;
+	    tok = strtok_r(NULL, "/", &save)) {
+		next = openat(fd, tok, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+		    O_CLOEXEC);
+		if (next == -1) {
+			if (errno == ELOOP || errno == ENOTDIR)
+				xherr_set(err, XHE_PERM, "%s: %s is a symbolic "
+				    "link or not a directory: refusing to use "
+				    "it", path, tok);
+			else
+				xherr_sys(err, "cannot open %s", path);
+			close(fd);
+			free(rel);
+			return -1;
+		}
+		close(fd);
+		fd = next;
+	}
+	free(rel);
+	return fd;
+}
+
+int
+util_write_atomic_at(int dfd, const char *dir, const char *name,
+    const void *data, size_t len, mode_t mode, struct xherr *err)
+{
+	char tmp[256];
+	int fd = -1, i;
+
+	for (i = 0; i < 100 && fd == -1; i++) {
+		snprintf(tmp, sizeof tmp, "%s.tmp.%06lx", name,
+		    (unsigned long)(((unsigned long)getpid() * 7919u +
+		    (unsigned long)util_mono_ms() + (unsigned long)i * 104729u) &
+		    0xffffff));
+		fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+		    O_CLOEXEC, mode);
+		if (fd == -1 && errno != EEXIST)
+			return xherr_sys(err, "cannot create %s/%s", dir, tmp);
+	}
+	if (fd == -1)
+		return xherr_set(err, XHE_FAIL, "cannot create a temporary file "
+		    "for %s/%s", dir, name);
+	if (fchmod(fd, mode) == -1 || write_all(fd, data, len) == -1 ||
+	    fsync(fd) == -1) {
+		xherr_sys(err, "cannot write %s/%s", dir, tmp);
+		close(fd);
+		goto fail;
+	}
+	if (close(fd) == -1) {
+		xherr_sys(err, "cannot write %s/%s", dir, tmp);
+		goto fail;
+	}
+	if (renameat(dfd, tmp, dfd, name) == -1) {
+		xherr_sys(err, "cannot rename %s/%s to %s", dir, tmp, name);
+		goto fail;
+	}
+	fsync(dfd);
+	return 0;
+fail:
+	unlinkat(dfd, tmp, 0);
+	return -1;
+}
+
+int
 util_mkdir_in(const char *base, const char *path, mode_t mode,
     struct xherr *err)
 {

@@ -58,6 +58,17 @@ int util_mkdir_p(const char *path, mode_t mode, struct xherr *err);
  * is refused, never followed (what root creates in a user's store). */
 int util_mkdir_in(const char *base, const char *path, mode_t mode,
     struct xherr *err);
+/* Open the directory path, which must lie inside base (the store), as a
+ * descriptor: base may be reached through links, every component below it
+ * is opened with O_NOFOLLOW, so the descriptor is the directory really at
+ * that place (what root then works in, with *at calls, cannot be swapped
+ * under it). */
+int util_open_dir_in(const char *base, const char *path, struct xherr *err);
+/* util_write_atomic of name in the directory dfd (dir names it in
+ * messages); neither the temporary file nor name is reached through a
+ * link. */
+int util_write_atomic_at(int dfd, const char *dir, const char *name,
+    const void *data, size_t len, mode_t mode, struct xherr *err);
 /* Write data to path atomically with the given mode. */
 int util_write_atomic(const char *path, const void *data, size_t len,
     mode_t mode, struct xherr *err);

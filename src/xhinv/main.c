@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "priv.h"
 #include "util.h"
 
 #define XHINV_VERSION "0.1.0"
@@ -328,6 +329,9 @@ main(int argc, char **argv)
 	char *db;
 	int i, rc;
 
+	/* Setuid, the environment is the user's: nothing in it names what
+	 * root runs or rewrites (priv.h). */
+	priv_scrub_env();
 	memset(&cli, 0, sizeof cli);
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		if (strcmp(argv[i], "-s") == 0 || strcmp(argv[i], "--store") == 0) {

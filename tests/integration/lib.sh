@@ -19,6 +19,9 @@ PLUGIN=$TOP/build/docker-machine-driver-xhyve
 ISO=$TOP/build/image/xhtest.iso
 TEST=$(basename "$0" .sh)
 STORE=$(mktemp -d "/tmp/$TEST.XXXXXX")
+# Searchable, like most home directories: root's store then lets dnsmasq
+# (nobody once bound) re-read its reservations (a 0700 one keeps it root).
+chmod 0711 "$STORE"
 NS=""
 # Small guests keep two of them comfortable on a 2-core machine.
 VMOPTS="--memory 192 --disk-size 256 --timeout 90"

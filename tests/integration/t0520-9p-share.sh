@@ -74,11 +74,26 @@ U=$STORE/user
 mkdir -p "$U/store" "$U/share"
 chown -R 65534:65534 "$U"
 chmod 0711 "$STORE"
-ux() { ip netns exec "$NS" setpriv --ruid 65534 --euid 0 -- "$XHINV" -s "$U/store" "$@"; }
+# The user's environment names their own programs first in PATH, and a
+# bridge of theirs: setuid, root runs neither (the system's PATH, the
+# default bridge).
+mkdir -p "$U/bin"
+for p in dnsmasq qemu-system-x86_64 dhcp_release ip; do
+	printf '#!/bin/bash -p\necho "%s as $(id -u)" >> %s\nexit 1\n' "$p" "$U/planted" > "$U/bin/$p"
+	chmod 0755 "$U/bin/$p"
+done
+chown -R 65534:65534 "$U"
+ux() { ip netns exec "$NS" env PATH="$U/bin:$PATH" XHINV_BRIDGE=eth0 \
+	setpriv --ruid 65534 --euid 0 -- "$XHINV" -s "$U/store" "$@"; }
 ux create su --iso "$ISO" $VMOPTS --share "$U/share" > "$STORE/su.out" 2>&1
 ok "a setuid-style create with a 9p share" test $? -eq 0 || show "$STORE/su.out"
+ok "no program from the user's PATH ran" test ! -e "$U/planted" || show "$U/planted"
+is "$(sqlite3 "$U/store/xhinv.db" "SELECT bridge FROM network WHERE kind = 'dnsmasq'")" xhbr0 \
+	"the bridge is the default, not the one the environment named"
 pid=$(sqlite3 "$U/store/xhinv.db" "SELECT pid FROM machines WHERE name = 'su' AND removed IS NULL")
 is "$(stat -c %u "/proc/$pid" 2>&1)" 65534 "QEMU runs as the user, not as root"
+dpid=$(sqlite3 "$U/store/xhinv.db" "SELECT pid FROM process WHERE role = 'dhcp' AND ended_at IS NULL")
+is "$(awk '/^Uid:/ { print $2 }' "/proc/$dpid/status" 2>&1)" 65534 "dnsmasq runs as the store's owner once bound"
 GS=/xhyve-virtio9p$U/share
 ux ssh su "sudo sh -c 'echo x > $GS/f; chown 0:0 $GS/f; chmod 4755 $GS/f'" >/dev/null 2>&1
 is "$(stat -c %u "$U/share/f" 2>&1)" 65534 \

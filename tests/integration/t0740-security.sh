@@ -443,9 +443,10 @@ x start q1 --timeout 3 >/dev/null 2>&1
 same_tree "$t0" "QEMU's serial console did not truncate or write the file a link pointed to"
 ok "the console log is a file of the machine's own" test -f "$Q1/console.log" -a ! -L "$Q1/console.log"
 
-### dnsmasq runs as root and opens its files at start, following links:
-# they must be in a network directory only root can write, and a link in
-# place of one is removed, never followed.
+### dnsmasq starts as root and opens its lease and log files then: they
+# must be in a network directory only root can write, reached without
+# following links, and a link in place of one is removed, never followed.
+# Once bound it runs unprivileged.
 x stop q1 > /dev/null 2>&1
 x network down > /dev/null 2>&1
 NETD=$STORE/network/shared
@@ -458,6 +459,16 @@ x start q1 > "$STORE/err" 2>&1
 ok "q1 starts (dnsmasq with it)" test $? -eq 0 || show "$STORE/err"
 same_tree "$t0" "dnsmasq wrote its lease and log files, not through the planted links"
 ok "its lease file is a file of its own" test -f "$NETD/dnsmasq.leases" -a ! -L "$NETD/dnsmasq.leases"
+dpid=$(sql "SELECT pid FROM process WHERE role = 'dhcp' AND ended_at IS NULL")
+is "$(awk '/^Uid:/ { print $2 " " $3 }' "/proc/$dpid/status" 2>&1)" "65534 65534" \
+	"dnsmasq runs as nobody once bound (root's store, reachable by others)"
+ok "and logs through the descriptor it was given" grep -q "dnsmasq.*started, version" "$NETD/dnsmasq.log"
+: > "$NETD/dnsmasq.log"
+kill -HUP "$dpid"
+sleep 0.5
+like "$(cat "$NETD/dnsmasq.log")" "read $(realpath "$NETD")/dnsmasq\.hosts" "as nobody it can re-read the reservations"
+ok "... without a permission error" sh -c "! grep 'cannot read' '$NETD/dnsmasq.log'"
+ok "no pid file in the network directory (it is written in a private one)" test ! -e "$NETD/dnsmasq.pid"
 x stop q1 > /dev/null 2>&1
 x network down > /dev/null 2>&1
 mv "$NETD" "$NETD.real"
@@ -470,6 +481,26 @@ fails "a network directory another user owns is refused" \
 same_tree "$t0" "and nothing outside was written"
 rm -rf "$NETD"
 mv "$NETD.real" "$NETD"
+# The directory swapped for a link to another directory root owns.
+mkdir -p "$OUT/net/shared"
+mv "$STORE/network" "$STORE/network.real"
+ln -s "$OUT/net" "$STORE/network"
+t0=$(tree)
+fails "a network directory reached through a link is refused" \
+	"^xhinv: $STORE/network is a symbolic link: refusing to use it" -- x start q1
+same_tree "$t0" "and nothing there was written"
+rm "$STORE/network"
+mv "$STORE/network.real" "$STORE/network"
+# A store only root can pass through: dnsmasq then keeps root (it could
+# not re-read the reservations), and says nothing about it.
+chmod 0700 "$STORE"
+x start q1 > "$STORE/err" 2>&1
+ok "q1 starts in a store of mode 0700" test $? -eq 0 || show "$STORE/err"
+dpid=$(sql "SELECT pid FROM process WHERE role = 'dhcp' AND ended_at IS NULL")
+is "$(awk '/^Uid:/ { print $2 }' "/proc/$dpid/status" 2>&1)" 0 "dnsmasq keeps root there"
+x stop q1 > /dev/null 2>&1
+x network down > /dev/null 2>&1
+chmod 0711 "$STORE"
 x rm -f q1 >/dev/null 2>&1
 
 ### A store or inventory another user could have planted: root refuses it.

@@ -61,10 +61,45 @@ test_hosts(void)
 	buf_release(&out);
 }
 
+/* The argv start runs: the lease file relative (dnsmasq opens it in the
+ * directory we checked), the log to stderr (our descriptor), the pid file
+ * and user as decided, no root once bound unless asked. */
+static void
+test_argv(void)
+{
+	struct net_config cfg = { .bridge = "xhbr0", .prefix = 24,
+	    .gateway = 0xc0a84001u, .subnet = 0xc0a84000u, .store = "/s",
+	    .dir = "/s/network/shared" };
+	struct net_dnsmasq_run run = { .user = "nobody", .group = "nogroup",
+	    .pid_file = "/tmp/xhinv-dnsmasq.X/dnsmasq.pid",
+	    .hosts = "/s/network/shared/dnsmasq.hosts" };
+	struct strv argv;
+	char *all;
+
+	strv_init(&argv);
+	net_dnsmasq_argv(&cfg, &run, &argv);
+	all = strv_join(&argv, " ");
+	ok(strstr(all, " --dhcp-leasefile=dnsmasq.leases ") != NULL,
+	    "the lease file is relative to the working directory");
+	ok(strstr(all, " --log-facility=- ") != NULL, "it logs to stderr");
+	ok(strstr(all, " --pid-file=/tmp/xhinv-dnsmasq.X/dnsmasq.pid ") != NULL,
+	    "the pid file where start says");
+	ok(strstr(all, " --dhcp-hostsfile=/s/network/shared/dnsmasq.hosts ") !=
+	    NULL, "the reservations by their absolute path");
+	ok(strstr(all, " --user=nobody --group=nogroup") != NULL,
+	    "the user and group start chose");
+	ok(strstr(all, "--dhcp-range=192.168.64.0,static,255.255.255.0,12h") !=
+	    NULL, "static leases only, on the subnet");
+	ok(strstr(all, "root") == NULL, "no root anywhere in it");
+	free(all);
+	strv_release(&argv);
+}
+
 int
 main(void)
 {
 	test_ifname();
 	test_hosts();
+	test_argv();
 	return tap_done();
 }

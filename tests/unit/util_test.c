@@ -618,6 +618,51 @@ test_usage(void)
 	free(t);
 }
 
+static void
+test_open_dir_in(void)
+{
+	struct xherr err = XHERR_INIT;
+	char *base = xasprintf("%s/odi", dir), *sub = xasprintf("%s/a/b", base);
+	char *other = xasprintf("%s/other", dir), *link = xasprintf("%s/a", base);
+	char *data = NULL, *path;
+	struct stat st;
+	int dfd;
+
+	ok(util_mkdir_in(base, sub, 0755, &err) == 0, "made %s", sub);
+	dfd = util_open_dir_in(base, sub, &err);
+	ok(dfd >= 0, "a directory below base opens");
+	ok(util_write_atomic_at(dfd, sub, "f", "one\n", 4, 0640, &err) == 0,
+	    "written atomically in it");
+	ok(util_write_atomic_at(dfd, sub, "f", "two\n", 4, 0640, &err) == 0,
+	    "and again over it");
+	path = xasprintf("%s/f", sub);
+	ok(util_read_file(path, 64, &data, NULL, &err) == 0 &&
+	    strcmp(data, "two\n") == 0, "the second content is there");
+	ok(stat(path, &st) == 0 && (st.st_mode & 0777) == 0640,
+	    "with the mode asked for (umask aside)");
+	if (dfd >= 0)
+		close(dfd);
+	/* "a" swapped for a link to another directory: refused, not followed. */
+	char *ob = xasprintf("%s/b", other);
+	ok(util_mkdir_p(ob, 0755, &err) == 0, "another tree");
+	free(ob);
+	ok(util_rm_tree(link, &err) == 0 && symlink(other, link) == 0,
+	    "a link in place of a/");
+	xherr_clear(&err);
+	ok(util_open_dir_in(base, sub, &err) == -1 && err.code == XHE_PERM &&
+	    strstr(err.msg, "a is a symbolic link or not a directory") != NULL,
+	    "a link on the way is refused: %s", err.msg);
+	xherr_clear(&err);
+	ok(util_open_dir_in(base, "/etc", &err) == -1 && err.code == XHE_INVAL,
+	    "a path outside base is refused");
+	free(data);
+	free(path);
+	free(base);
+	free(sub);
+	free(other);
+	free(link);
+}
+
 int
 main(void)
 {
@@ -637,6 +682,7 @@ main(void)
 	test_mkdir_p();
 	test_file_size();
 	test_usage();
+	test_open_dir_in();
 	ok(util_rm_tree(dir, &err) == 0, "remove %s: %s", dir, err.msg);
 	return tap_done();
 }
