@@ -98,7 +98,7 @@ hv_qemu_argv(const struct hv_vm *vm, struct strv *argv)
 	for (i = 0; i < vm->nshares; i++) {
 		char *e = hv_qemu_escape(vm->shares[i].path);
 		strv_add(argv, "-fsdev");
-		strv_addf(argv, "local,id=fs%d,path=%s,security_model=none",
+		strv_addf(argv, "local,id=fs%d,path=%s,security_model=mapped-xattr",
 		    i, e);
 		strv_add(argv, "-device");
 		strv_addf(argv, "virtio-9p-pci,fsdev=fs%d,mount_tag=%s", i,

@@ -37,7 +37,7 @@ is "$(sql "SELECT kind || ' ' || tag || ' ' || host_path || ' ' || guest_path FR
 like "$(x inspect s1)" "\"tag\": \"host-1\"" "inspect lists them"
 pid=$(sql "SELECT pid FROM machines WHERE name = 's1' AND removed IS NULL")
 like "$(tr '\0' ' ' < "/proc/$pid/cmdline")" \
-	"-fsdev local,id=fs0,path=$A,security_model=none -device virtio-9p-pci,fsdev=fs0,mount_tag=host-0" \
+	"-fsdev local,id=fs0,path=$A,security_model=mapped-xattr -device virtio-9p-pci,fsdev=fs0,mount_tag=host-0" \
 	"QEMU exports the first share as host-0"
 
 is "$(x ssh s1 cat "$GA/hello" 2>&1)" "from the host" "the guest reads the host's file"
@@ -45,6 +45,15 @@ is "$(x ssh s1 cat "\"$GB/note\"" 2>&1)" "second share" \
 	"and the second share, its name quoted"
 x ssh s1 "sudo sh -c 'echo from the guest > $GA/back'" >/dev/null 2>&1
 is "$(cat "$A/back" 2>&1)" "from the guest" "the host reads what the guest wrote"
+# Ownership is mapped (kept in xattrs), never passed through: even with
+# QEMU as root (sudo), root in the guest cannot make a setuid-root file.
+x ssh s1 "sudo sh -c 'echo x > $GA/suid; chown 0:0 $GA/suid; chmod 4755 $GA/suid; chown 123:45 $GA/back'" >/dev/null 2>&1
+is "$(stat -c %a "$A/suid" 2>&1)" 600 "a file the guest made setuid-root is mode 0600 on the host"
+is "$(x ssh s1 stat -c %a:%u "$GA/suid" 2>&1)" 4755:0 "while the guest sees the mode and owner it set"
+is "$(x ssh s1 stat -c %u:%g "$GA/back" 2>&1)" 123:45 "a chown in the guest holds there"
+is "$(stat -c %u "$A/back" 2>&1)" 0 "and changes nothing on the host"
+like "$(getfattr -n user.virtfs.uid --only-values "$A/back" 2>/dev/null | od -An -tu4 | tr -d ' ')" '^123$' \
+	"(it is the user.virtfs.uid attribute)"
 
 # Mounts do not survive a reboot: every start mounts again.
 x stop s1 >/dev/null 2>&1

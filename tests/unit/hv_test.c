@@ -156,7 +156,7 @@ test_qemu(void)
 	vm.kvm = 1;
 	got = joined(&vm, 1, 0);
 	ok(strstr(got, "-accel | kvm | -cpu | host") != NULL, "kvm adds -cpu host");
-	ok(strstr(got, "-fsdev | local,id=fs0,path=/srv/a,,b,security_model=none "
+	ok(strstr(got, "-fsdev | local,id=fs0,path=/srv/a,,b,security_model=mapped-xattr "
 	    "| -device | virtio-9p-pci,fsdev=fs0,mount_tag=host-0") != NULL,
 	    "a 9p share, its comma doubled: %s", got);
 	free(got);
