@@ -374,6 +374,45 @@ machine_refresh(struct machine_ctx *ctx, struct xherr *err)
 	return 0;
 }
 
+/* p's last component, in dir; the result is the caller's. */
+static char *
+rebase(const char *dir, const char *p)
+{
+	return p ? util_path_join(dir, mi_base_name(p)) : NULL;
+}
+
+/*
+ * Paths are derived, not trusted: what a machine's row names (directory,
+ * kernel, initrd, ISO, disk) is acted on, by root too, so each is taken
+ * as its last component inside <store>/machines/<name>, where the driver
+ * puts them all. An edited inventory naming /etc/shadow as a disk then
+ * names <dir>/shadow, which is the machine's own or nothing.
+ */
+static void
+derive_paths(struct machine_ctx *ctx, struct inv_machine *m)
+{
+	char *dir = machine_dir(ctx->store, m->name), *v;
+
+#define REBASE(f) do { v = rebase(dir, m->f); free(m->f); m->f = v; } while (0)
+	REBASE(kernel);
+	REBASE(initrd);
+	REBASE(iso);
+	REBASE(disk_path);
+#undef REBASE
+	free(m->dir);
+	m->dir = dir;
+}
+
+static int
+get(struct machine_ctx *ctx, const char *name, struct inv_machine *m,
+    struct xherr *err)
+{
+	if (inv_machine_get(ctx->inv, name, m, err) == -1)
+		return -1;
+	derive_paths(ctx, m);
+	return 0;
+}
+
 /* The live machine; if its process is gone, record it and reload. */
 static int
 load(struct machine_ctx *ctx, const char *name, struct inv_machine *m,
@@ -381,7 +420,7 @@ load(struct machine_ctx *ctx, const char *name, struct inv_machine *m,
 {
 	if (ident_check_name(name, err) == -1)
 		return -1;
-	if (inv_machine_get(ctx->inv, name, m, err) == -1)
+	if (get(ctx, name, m, err) == -1)
 		return -1;
 	*state = MACHINE_STOPPED;
 	if (m->proc_row == 0)
@@ -396,7 +435,7 @@ load(struct machine_ctx *ctx, const char *name, struct inv_machine *m,
 		return -1;
 	}
 	inv_machine_release(m);
-	return inv_machine_get(ctx->inv, name, m, err);
+	return get(ctx, name, m, err);
 }
 
 int

@@ -10,6 +10,7 @@
 
 #include "machine_int.h"
 #include "nfs.h"
+#include "priv.h"
 #include "share.h"
 #include "ssh.h"
 #include "util.h"
@@ -41,12 +42,36 @@ share_row(void *arg, const struct inv_share *sh)
 	return 0;
 }
 
+/*
+ * Setuid, the rows are the user's to edit, and what a share names is
+ * served by root (xhyve's 9p, nfsd's exports): only a directory the
+ * invoking user may read and enter themselves (access(2) asks as the real
+ * uid) is shared. QEMU runs as the user and needs no such check, but gets
+ * it too: one rule.
+ */
+static int
+shares_user_may(const struct mi_shares *s, struct xherr *err)
+{
+	struct stat st;
+
+	if (!priv_setuid())
+		return 0;
+	for (int i = 0; i < s->n; i++)
+		if (stat(s->v[i].host, &st) == -1 || !S_ISDIR(st.st_mode) ||
+		    access(s->v[i].host, R_OK | X_OK) == -1)
+			return xherr_set(err, XHE_PERM, "share %s: not a "
+			    "directory you (uid %u) can read: refusing to share "
+			    "it", s->v[i].host, (unsigned)getuid());
+	return 0;
+}
+
 int
 mi_shares_load(struct machine_ctx *ctx, int64_t machine_id,
     struct mi_shares *s, struct xherr *err)
 {
 	memset(s, 0, sizeof *s);
-	if (inv_share_each(ctx->inv, machine_id, share_row, s, err) == -1) {
+	if (inv_share_each(ctx->inv, machine_id, share_row, s, err) == -1 ||
+	    shares_user_may(s, err) == -1) {
 		mi_shares_release(s);
 		return -1;
 	}

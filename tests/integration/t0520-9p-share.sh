@@ -107,6 +107,14 @@ GS=/xhyve-virtio9p$U/share
 ux ssh su "sudo sh -c 'echo x > $GS/f; chown 0:0 $GS/f; chmod 4755 $GS/f'" >/dev/null 2>&1
 is "$(stat -c %u "$U/share/f" 2>&1)" 65534 \
 	"a file root in the guest made and chowned to root is the user's on the host"
+# The rows are the user's to edit: a share they cannot read themselves is
+# refused before anything boots (root's xhyve or nfsd would serve it).
+mkdir -m 0700 "$STORE/root-only"
+ux stop su >/dev/null 2>&1
+sqlite3 "$U/store/xhinv.db" "UPDATE share SET host_path = '$STORE/root-only'"
+out=$(ux start su 2>&1)
+ok "start with a share the user cannot read fails" test $? -ne 0
+like "$out" "share $STORE/root-only: not a directory you \(uid 65534\) can read: refusing to share it" "saying why"
 ux rm -f su >/dev/null 2>&1
 ux network down >/dev/null 2>&1
 chmod 0700 "$STORE"

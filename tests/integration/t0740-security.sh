@@ -503,6 +503,24 @@ x network down > /dev/null 2>&1
 chmod 0711 "$STORE"
 x rm -f q1 >/dev/null 2>&1
 
+### Paths are derived, not trusted: an edited inventory naming files
+# outside the machine's directory (a root-only file as the disk, the
+# kernel, initrd and ISO) names the machine's own files instead.
+x create t3 $XOPTS > /dev/null 2>&1
+ok "create t3 (xhyve double)" test $? -eq 0
+x stop t3 > /dev/null 2>&1
+for f in disk kernel initrd iso; do canary "$OUT/$f"; done
+x sql --write "UPDATE machine SET kernel = '$OUT/kernel', initrd = '$OUT/initrd', iso = '$OUT/iso',
+	dir = '$OUT' WHERE name = 't3'" > /dev/null
+x sql --write "UPDATE disk SET path = '$OUT/disk' WHERE machine_id = (SELECT id FROM machine WHERE name = 't3')" > /dev/null
+t0=$(tree)
+out=$(x start t3 2>&1)
+ok "start of the edited machine fails" test $? -ne 0
+is "$out" "xhinv: cannot use $STORE/machines/t3/iso: No such file or directory" \
+	"naming the file in its own directory"
+x rm -f t3 > /dev/null 2>&1
+same_tree "$t0" "nothing the rows named outside was opened, written or removed (start, rm)"
+
 ### A store or inventory another user could have planted: root refuses it.
 # (The user replaced xhinv.db with a copy naming a root-only file as a
 # disk, and root's xhinv start handed it to QEMU.)
