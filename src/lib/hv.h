@@ -28,6 +28,7 @@ struct hv_vm {
 	const char *uuid;
 	int cpus;
 	int memory_mb;
+	const char *store;		/* the store the machine directory is in */
 	const char *kernel;		/* files in the machine directory */
 	const char *initrd;
 	const char *cmdline;

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "ident.h"
+#include "util.h"
 
 #define MAC_LOOKUP_MS 30000
 #define START_MS 30000
@@ -204,12 +205,96 @@ hv_xhyve_exit_status(const char *exitfile, int *code)
 	return 0;
 }
 
+/*
+ * xhyve runs as root (vmnet) and opens the files it is given by path: a
+ * path into a directory its user can change could be redirected to any
+ * file. So the machine's files are opened here, below the store with
+ * O_NOFOLLOW on every component (the disk read-write, the rest read-only),
+ * and xhyve gets /dev/fd/N for each, which opens the file we opened
+ * (macOS's fdesc, Linux's /proc). The pid file is xhyve's to create
+ * (O_EXCL, so never through a link).
+ */
+struct held {
+	int fd[4];
+	char path[4][32];
+};
+
+static void
+held_close(struct held *h)
+{
+	for (int i = 0; i < 4; i++)
+		if (h->fd[i] != -1)
+			close(h->fd[i]);
+}
+
+static char *
+dir_of(const char *p)
+{
+	const char *s = strrchr(p, '/');
+
+	return s ? strndup(p, (size_t)(s - p)) : xstrdup(".");
+}
+
+static int
+hold_files(const struct hv_vm *vm, struct hv_vm *as, struct held *h,
+    struct xherr *err)
+{
+	const char *want[4] = { vm->iso, vm->disk, vm->kernel, vm->initrd };
+	const char **put[4] = { &as->iso, &as->disk, &as->kernel, &as->initrd };
+	char *dir = dir_of(vm->disk);
+	struct stat st;
+	int dfd, i, rc = -1;
+
+	*as = *vm;
+	for (i = 0; i < 4; i++)
+		h->fd[i] = -1;
+	if (dir == NULL)
+		return xherr_set(err, XHE_FAIL, "out of memory");
+	if ((dfd = util_open_dir_in(vm->store, dir, err)) == -1)
+		goto out;
+	for (i = 0; i < 4; i++) {
+		if (want[i] == NULL)
+			continue;
+		const char *base = strrchr(want[i], '/');
+		base = base ? base + 1 : want[i];
+		if (strncmp(want[i], dir, strlen(dir)) != 0 ||
+		    want[i][strlen(dir)] != '/' || strchr(base, '/') != NULL) {
+			xherr_set(err, XHE_INVAL, "%s is not in the machine "
+			    "directory %s", want[i], dir);
+			goto out;
+		}
+		h->fd[i] = openat(dfd, base, (i == 1 ? O_RDWR : O_RDONLY) |
+		    O_NOFOLLOW | O_CLOEXEC);
+		if (h->fd[i] == -1 || fstat(h->fd[i], &st) == -1) {
+			xherr_sys(err, "cannot open %s", want[i]);
+			goto out;
+		}
+		if (!S_ISREG(st.st_mode)) {
+			xherr_set(err, XHE_INVAL, "%s is not a regular file",
+			    want[i]);
+			goto out;
+		}
+		snprintf(h->path[i], sizeof h->path[i], "/dev/fd/%d", h->fd[i]);
+		*put[i] = h->path[i];
+	}
+	rc = 0;
+out:
+	if (dfd != -1)
+		close(dfd);
+	if (rc == -1)
+		held_close(h);
+	free(dir);
+	return rc;
+}
+
 int
 hv_xhyve_launch(const struct hv_vm *vm, const char *binary,
     const char *exitfile, struct proc_ident *out, char *console, size_t n,
     struct xherr *err)
 {
 	struct strv argv;
+	struct hv_vm as;
+	struct held held;
 	char *log = NULL, *pidtext = NULL;
 	size_t len = 0;
 	pid_t pid;
@@ -218,11 +303,17 @@ hv_xhyve_launch(const struct hv_vm *vm, const char *binary,
 
 	console[0] = '\0';
 	strv_init(&argv);
-	hv_xhyve_argv(vm, binary, 0, &argv);
+	if (hold_files(vm, &as, &held, err) == -1)
+		goto out;
+	hv_xhyve_argv(&as, binary, 0, &argv);
 	unlink(vm->pidfile);	/* xhyve opens it O_EXCL */
 	unlink(exitfile);
-	if (proc_spawn_supervised(argv.v, vm->log, exitfile, &pid, err) == -1)
+	rc = proc_spawn_supervised(argv.v, vm->log, exitfile, held.fd, 4, &pid,
+	    err);
+	held_close(&held);	/* xhyve has its own */
+	if (rc == -1)
 		goto out;
+	rc = -1;
 	/* Running once its pid file names it; the console line comes with it. */
 	for (;;) {
 		free(pidtext);

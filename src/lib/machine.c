@@ -647,8 +647,8 @@ vm_paths_release(struct vm_paths *p)
 }
 
 static void
-vm_of(const struct inv_machine *m, const struct vm_paths *p,
-    const struct mi_shares *sh, struct hv_vm *vm)
+vm_of(const char *store, const struct inv_machine *m,
+    const struct vm_paths *p, const struct mi_shares *sh, struct hv_vm *vm)
 {
 	memset(vm, 0, sizeof *vm);
 	vm->name = m->name;
@@ -667,6 +667,7 @@ vm_of(const struct inv_machine *m, const struct vm_paths *p,
 	vm->qmp_fd = -1;
 	vm->serial_log = p->serial;
 	vm->pidfile = p->pidf;
+	vm->store = store;
 	vm->log = p->log;
 	if (sh != NULL) {
 		vm->shares = sh->hv;
@@ -706,7 +707,7 @@ xhyve_learn_mac(struct machine_ctx *ctx, struct inv_machine *m,
 	if ((bin = hv_xhyve_binary(err)) == NULL)
 		return -1;
 	vm_paths_init(m, &p);
-	vm_of(m, &p, NULL, &vm);
+	vm_of(ctx->store, m, &p, NULL, &vm);
 	mi_say(ctx, "asking %s for the MAC vmnet gives UUID %s", bin, m->uuid);
 	if (hv_xhyve_mac(&vm, bin, m->mac, err) == -1)
 		goto out;
@@ -745,7 +746,7 @@ launch_qemu(struct machine_ctx *ctx, struct inv_machine *m, struct mi_net *n,
 		goto out;
 	if ((qmpfd = hv_qemu_qmp_listen(p->qmp, err)) == -1)
 		goto out;
-	vm_of(m, p, sh, &vm);
+	vm_of(ctx->store, m, p, sh, &vm);
 	vm.tap_fd = tapfd;
 	vm.qmp_fd = qmpfd;
 	vm.kvm = hv_qemu_kvm_usable();
@@ -774,7 +775,7 @@ launch_xhyve(struct machine_ctx *ctx, struct inv_machine *m, struct boot *b,
 
 	if ((bin = hv_xhyve_binary(err)) == NULL)
 		return -1;
-	vm_of(m, p, sh, &vm);
+	vm_of(ctx->store, m, p, sh, &vm);
 	mi_say(ctx, "starting %s (%s, %d CPU, %d MB)", m->name, bin, m->cpus,
 	    m->memory_mb);
 	rc = hv_xhyve_launch(&vm, bin, p->exitf, &b->proc, b->console,

@@ -329,7 +329,8 @@ put_status(const char *tmp, const char *path, int code)
 
 int
 proc_spawn_supervised(char *const argv[], const char *log,
-    const char *exitfile, pid_t *pid, struct xherr *err)
+    const char *exitfile, const int *keep_fds, int nkeep, pid_t *pid,
+    struct xherr *err)
 {
 	char *exe, *tmp, *nope;
 	int p[2], logfd, devnull = -1;
@@ -374,6 +375,12 @@ proc_spawn_supervised(char *const argv[], const char *log,
 			dup2(devnull, 0);
 			dup2(logfd, 1);
 			dup2(logfd, 2);
+			for (int k = 0; k < nkeep; k++) {
+				int fl = fcntl(keep_fds[k], F_GETFD);
+				if (fl != -1)
+					fcntl(keep_fds[k], F_SETFD,
+					    fl & ~FD_CLOEXEC);
+			}
 			execv(exe, argv);
 			if (write(2, nope, strlen(nope)) < 0)
 				_exit(127);

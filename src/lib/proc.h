@@ -101,10 +101,12 @@ int proc_spawn(char *const argv[], const struct proc_opts *opts, pid_t *pid,
 /* Start argv detached from us (its own session, reparented to init) under
  * a supervisor process that waits for it and writes its exit status (the
  * exit code, or 128 + the signal number) to exitfile. stdout and stderr are
- * appended to log. *pid is the program's pid. For programs that do not
+ * appended to log; keep_fds (nkeep of them) stay open in the program.
+ * *pid is the program's pid. For programs that do not
  * daemonize themselves (xhyve) and whose exit status means something. */
 int proc_spawn_supervised(char *const argv[], const char *log,
-    const char *exitfile, pid_t *pid, struct xherr *err);
+    const char *exitfile, const int *keep_fds, int nkeep, pid_t *pid,
+    struct xherr *err);
 /* Wait for a child of ours to exit, at most timeout_ms (then SIGKILL and
  * XHE_TIMEOUT). */
 int proc_wait_child(pid_t pid, int timeout_ms, int *status, struct xherr *err);

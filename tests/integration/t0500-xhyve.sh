@@ -28,6 +28,14 @@ like "$(cat "$STORE/err")" 'Hook up your terminal emulator to /dev/ttys[0-9]{3}'
 	"and create tells it, as the original did"
 pid=$(sql "SELECT pid FROM machines WHERE name = 'x1' AND removed IS NULL")
 is "$(cat "$STORE/machines/x1/x1.pid")" "$pid" "xhyve wrote its pid file (-F), no newline"
+# xhyve runs as root: it gets the files we opened below the store, never a
+# path into a directory its user could change.
+args=$(tr '\0' '\n' < "/proc/$pid/cmdline")
+like "$args" '^3:0,ahci-cd,/dev/fd/[0-9]+$' "xhyve gets the ISO as /dev/fd/N"
+like "$args" '^4:0,virtio-blk,/dev/fd/[0-9]+$' "and the disk"
+like "$args" '^kexec,/dev/fd/[0-9]+,/dev/fd/[0-9]+,' "and the kernel and initrd"
+disk_fd=$(printf '%s\n' "$args" | sed -n 's|^4:0,virtio-blk,/dev/fd/||p')
+is "$(readlink "/proc/$pid/fd/$disk_fd")" "$STORE/machines/x1/x1.rawdisk" "which is the machine's own disk"
 ip=$(x ip x1)
 like "$(x leases)" "^$ip +$mac .* x1 +$LEASES" "xhinv leases shows the lease with its machine"
 like "$(x leases)" "^192\.168\.64\.99 +0a:0b:0c:0d:0e:0f .* - +$LEASES" \
