@@ -110,6 +110,11 @@ main(void)
 		return 1;
 	}
 	priv_scrub_env();	/* setuid: see priv.h */
+	if (priv_drop() == -1) {
+		fprintf(stderr, "cannot drop to uid %u: %s\n",
+		    (unsigned)getuid(), strerror(errno));
+		return 1;
+	}
 	signal(SIGPIPE, SIG_IGN);
 	if (name == NULL || *name == '\0')
 		name = "xhyve";

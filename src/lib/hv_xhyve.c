@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "ident.h"
+#include "priv.h"
 #include "util.h"
 
 #define MAC_LOOKUP_MS 30000
@@ -308,8 +309,16 @@ hv_xhyve_launch(const struct hv_vm *vm, const char *binary,
 	hv_xhyve_argv(&as, binary, 0, &argv);
 	unlink(vm->pidfile);	/* xhyve opens it O_EXCL */
 	unlink(exitfile);
+	/* The log is the user's, made before xhyve starts as root (vmnet;
+	 * priv.h): root only appends to it. */
+	int lfd = open(vm->log, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW |
+	    O_CLOEXEC, 0600);
+	if (lfd != -1)
+		close(lfd);
+	uid_t was = priv_raise();
 	rc = proc_spawn_supervised(argv.v, vm->log, exitfile, held.fd, 4, &pid,
 	    err);
+	priv_restore(was);
 	held_close(&held);	/* xhyve has its own */
 	if (rc == -1)
 		goto out;

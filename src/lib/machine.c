@@ -140,6 +140,12 @@ machine_store_check(const char *store, struct xherr *err)
 	}
 	if (trusted(store, &st, "store", err) == -1)
 		goto out;
+	if (priv_setuid() && st.st_uid != getuid()) {
+		xherr_set(err, XHE_PERM, "store %s belongs to uid %u: running "
+		    "setuid, you (uid %u) act on your own store only", store,
+		    (unsigned)st.st_uid, (unsigned)getuid());
+		goto out;
+	}
 	if (lstat(db, &st) == -1) {
 		rc = errno == ENOENT ? 0 : xherr_sys(err, "cannot use %s", db);
 		goto out;
@@ -709,7 +715,10 @@ xhyve_learn_mac(struct machine_ctx *ctx, struct inv_machine *m,
 	vm_paths_init(m, &p);
 	vm_of(ctx->store, m, &p, NULL, &vm);
 	mi_say(ctx, "asking %s for the MAC vmnet gives UUID %s", bin, m->uuid);
-	if (hv_xhyve_mac(&vm, bin, m->mac, err) == -1)
+	uid_t was = priv_raise();	/* vmnet */
+	int mrc = hv_xhyve_mac(&vm, bin, m->mac, err);
+	priv_restore(was);
+	if (mrc == -1)
 		goto out;
 	char *det = mi_detail("{s:s,s:s}", "mac", m->mac, "binary", bin);
 	if (inv_begin(ctx->inv, err) == -1 ||
@@ -742,7 +751,10 @@ launch_qemu(struct machine_ctx *ctx, struct inv_machine *m, struct mi_net *n,
 	if (mi_net_up(ctx, n, err) == -1)
 		return -1;
 	snprintf(tap, sizeof tap, "xht%lld", (long long)m->id);
-	if (net_tap_open(n->cfg.bridge, tap, &tapfd, err) == -1)
+	uid_t was = priv_raise();
+	int trc = net_tap_open(n->cfg.bridge, tap, &tapfd, err);
+	priv_restore(was);
+	if (trc == -1)
 		goto out;
 	if ((qmpfd = hv_qemu_qmp_listen(p->qmp, err)) == -1)
 		goto out;

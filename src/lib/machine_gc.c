@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "machine_int.h"
+#include "priv.h"
 #include "util.h"
 
 /* gc */
@@ -317,8 +318,21 @@ first_running(void *arg, const struct inv_machine *m)
 	return 0;
 }
 
+static int network_down(struct machine_ctx *ctx, struct xherr *err);
+
+/* dnsmasq and the bridge are root's (priv.h). */
 int
 machine_network_down(struct machine_ctx *ctx, struct xherr *err)
+{
+	uid_t was = priv_raise();
+	int rc = network_down(ctx, err);
+
+	priv_restore(was);
+	return rc;
+}
+
+static int
+network_down(struct machine_ctx *ctx, struct xherr *err)
 {
 	struct any_running a = { "" };
 	struct mi_net n;

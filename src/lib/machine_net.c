@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "machine_int.h"
+#include "priv.h"
 #include "util.h"
 
 #include <sys/wait.h>
@@ -259,8 +260,8 @@ mi_net_daemon(struct machine_ctx *ctx, struct mi_net *n, struct proc_ident *id,
  * Rewrite the reservations file from the inventory; SIGHUP dnsmasq.
  * vmnet has no reservations: bootpd hands out addresses by MAC itself.
  */
-int
-mi_net_sync_hosts(struct machine_ctx *ctx, struct mi_net *n, struct xherr *err)
+static int
+root_net_sync_hosts(struct machine_ctx *ctx, struct mi_net *n, struct xherr *err)
 {
 	struct mi_hosts a = { 0 };
 	struct proc_ident id;
@@ -286,8 +287,8 @@ out:
 }
 
 /* Bridge up, reservations written, dnsmasq running. */
-int
-mi_net_up(struct machine_ctx *ctx, struct mi_net *n, struct xherr *err)
+static int
+root_net_up(struct machine_ctx *ctx, struct mi_net *n, struct xherr *err)
 {
 	struct proc_ident id;
 	int64_t row;
@@ -306,7 +307,7 @@ mi_net_up(struct machine_ctx *ctx, struct mi_net *n, struct xherr *err)
 	if (net_bridge_up(n->cfg.bridge, n->cfg.gateway, n->cfg.prefix,
 	    err) == -1)
 		goto out;
-	if (mi_net_sync_hosts(ctx, n, err) == -1)
+	if (root_net_sync_hosts(ctx, n, err) == -1)
 		goto out;
 	if ((alive = mi_net_daemon(ctx, n, &id, &row, err)) == -1)
 		goto out;
@@ -538,8 +539,8 @@ out:
 	return rc;
 }
 
-int
-mi_lease_drop(struct machine_ctx *ctx, struct mi_net *n, const char *mac,
+static int
+root_lease_drop(struct machine_ctx *ctx, struct mi_net *n, const char *mac,
     const char *ip, int *dropped, int *pending, struct xherr *err)
 {
 	struct proc_ident id;
@@ -598,7 +599,7 @@ mi_lease_drop(struct machine_ctx *ctx, struct mi_net *n, const char *mac,
 			inv_rollback(ctx->inv);
 			return -1;
 		}
-		if (mi_net_up(ctx, n, err) == -1)
+		if (root_net_up(ctx, n, err) == -1)
 			return -1;
 	}
 	return 0;
@@ -667,4 +668,37 @@ machine_leases(struct machine_ctx *ctx,
 		mi_net_release(&n);
 	}
 	return 0;
+}
+
+/* What needs root, as root when we run setuid (priv.h); the rest of this
+ * file runs with the user's rights. */
+int
+mi_net_sync_hosts(struct machine_ctx *ctx, struct mi_net *n, struct xherr *err)
+{
+	uid_t was = priv_raise();
+	int rc = root_net_sync_hosts(ctx, n, err);
+
+	priv_restore(was);
+	return rc;
+}
+
+int
+mi_net_up(struct machine_ctx *ctx, struct mi_net *n, struct xherr *err)
+{
+	uid_t was = priv_raise();
+	int rc = root_net_up(ctx, n, err);
+
+	priv_restore(was);
+	return rc;
+}
+
+int
+mi_lease_drop(struct machine_ctx *ctx, struct mi_net *n, const char *mac,
+    const char *ip, int *dropped, int *pending, struct xherr *err)
+{
+	uid_t was = priv_raise();
+	int rc = root_lease_drop(ctx, n, mac, ip, dropped, pending, err);
+
+	priv_restore(was);
+	return rc;
 }

@@ -207,8 +207,8 @@ out:
 	return rc;
 }
 
-int
-mi_shares_export(struct machine_ctx *ctx, const struct inv_machine *m,
+static int
+root_shares_export(struct machine_ctx *ctx, const struct inv_machine *m,
     const struct mi_shares *s, struct xherr *err)
 {
 	char user[256], *buf = NULL;
@@ -257,8 +257,8 @@ out:
 	return rc;
 }
 
-int
-mi_shares_unexport(struct machine_ctx *ctx, const struct inv_machine *m,
+static int
+root_shares_unexport(struct machine_ctx *ctx, const struct inv_machine *m,
     struct xherr *err)
 {
 	char *buf = NULL;
@@ -324,5 +324,29 @@ mi_shares_mount(struct machine_ctx *ctx, const struct inv_machine *m,
 		    mi_detail("{s:i,s:i}", "9p", s->n9p, "nfs", s->nnfs), err);
 	buf_release(&script);
 	buf_release(&out);
+	return rc;
+}
+
+/* /etc/exports and nfsd are root's (priv.h). */
+int
+mi_shares_export(struct machine_ctx *ctx, const struct inv_machine *m,
+    const struct mi_shares *s, struct xherr *err)
+{
+	uid_t was = priv_raise();
+	int rc = root_shares_export(ctx, m, s, err);
+
+	priv_restore(was);
+	return rc;
+}
+
+/* /etc/exports and nfsd are root's (priv.h). */
+int
+mi_shares_unexport(struct machine_ctx *ctx, const struct inv_machine *m,
+    struct xherr *err)
+{
+	uid_t was = priv_raise();
+	int rc = root_shares_unexport(ctx, m, err);
+
+	priv_restore(was);
 	return rc;
 }

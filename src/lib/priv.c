@@ -60,10 +60,40 @@ priv_give_back(const char *path, struct xherr *err)
 	return 0;
 }
 
+static int dropped;	/* priv_drop ran: euid is the user's, saved uid root */
+
 int
 priv_setuid(void)
 {
-	return geteuid() == 0 && getuid() != 0;
+	return dropped || (geteuid() == 0 && getuid() != 0);
+}
+
+int
+priv_drop(void)
+{
+	if (dropped || !(geteuid() == 0 && getuid() != 0))
+		return 0;
+	if (seteuid(getuid()) == -1)
+		return -1;
+	dropped = 1;
+	return 0;
+}
+
+uid_t
+priv_raise(void)
+{
+	uid_t was = geteuid();
+
+	if (dropped && was != 0 && seteuid(0) == -1)
+		return was;
+	return was;
+}
+
+void
+priv_restore(uid_t was)
+{
+	if (dropped && geteuid() != was)
+		(void)seteuid(was);
 }
 
 /* What root runs, opens or rewrites, named by the environment. */

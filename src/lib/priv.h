@@ -38,8 +38,23 @@ int priv_check(const struct priv_facts *f, struct xherr *err);
  * real uid that is not): what the original's "Fix file permission" did. */
 int priv_give_back(const char *path, struct xherr *err);
 
-/* Do we run setuid: effective uid root, real uid a user? */
+/* Do we run setuid: effective uid root (or dropped from it), real uid a
+ * user? */
 int priv_setuid(void);
+/*
+ * Setuid, everything runs with the user's rights but what needs root: both
+ * mains call priv_drop() after priv_scrub_env() (the effective uid becomes
+ * the user's, the saved one stays root), and the few steps that need root
+ * (the bridge, taps, dnsmasq and its files; bootpd's lease file, launchctl,
+ * exports, nfsd; xhyve, which vmnet makes root) run between priv_raise()
+ * and priv_restore(). So the store, the inventory, machine files, the cache
+ * and every path a user could plant in are read and written as the user.
+ * Not setuid, these do nothing. The uid is process-wide: the plugin's
+ * other threads only read while a step runs as root.
+ */
+int priv_drop(void);
+uid_t priv_raise(void);
+void priv_restore(uid_t was);
 /*
  * Setuid, the environment is the user's: a setting that names a program
  * root runs, a file root opens or rewrites, or the interface root serves

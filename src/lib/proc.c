@@ -245,8 +245,11 @@ proc_spawn(char *const argv[], const struct proc_opts *opts, pid_t *pid,
 		sigprocmask(SIG_SETMASK, &none, NULL);
 		if (opts && opts->new_session)
 			setsid();
-		if (opts && opts->as_real_user && geteuid() == 0 &&
-		    getuid() != 0 && (setgroups(0, NULL) == -1 ||
+		/* Setuid, dropped or not (saved uid root): root back for a
+		 * moment, then the real user for good, saved uid included. */
+		if (opts && opts->as_real_user && getuid() != 0 &&
+		    (geteuid() == 0 || seteuid(0) == 0) &&
+		    (setgroups(0, NULL) == -1 ||
 		    setgid(getgid()) == -1 || setuid(getuid()) == -1)) {
 			e = errno;
 			if (write(ep[1], &e, sizeof e) < 0)

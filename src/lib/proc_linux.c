@@ -1,5 +1,6 @@
 /* proc_linux: process identity from /proc. */
 #include "proc.h"
+#include "priv.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -79,6 +80,13 @@ proc_ident_read(pid_t pid, struct proc_ident *out, struct xherr *err)
 		    (int)pid);
 	snprintf(path, sizeof path, "/proc/%d/exe", (int)pid);
 	n = readlink(path, out->exe, sizeof out->exe - 1);
+	if (n == -1 && errno == EACCES) {
+		/* Setuid and dropped (priv.h): a process we started as root
+		 * (xhyve, dnsmasq before it drops) is ours to identify. */
+		uid_t was = priv_raise();
+		n = readlink(path, out->exe, sizeof out->exe - 1);
+		priv_restore(was);
+	}
 	if (n == -1) {
 		/* Kernel threads have no executable; nothing of ours is one. */
 		return xherr_sys(err, "cannot read the executable of process %d",

@@ -555,7 +555,7 @@ int
 util_lock(const char *path, volatile sig_atomic_t *cancel,
     void (*waiting)(void *arg), void *arg, int *fdp, struct xherr *err)
 {
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	int fd = open(path, O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
 	int waited = 0;
 
 	*fdp = -1;
@@ -572,8 +572,8 @@ util_lock(const char *path, volatile sig_atomic_t *cancel,
 			    held.st_dev == named.st_dev)
 				break;
 			close(fd);
-			fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
-			    0600);
+			fd = open(path, O_RDONLY | O_CREAT | O_CLOEXEC |
+			    O_NOFOLLOW, 0644);
 			if (fd == -1)
 				return xherr_sys(err, "cannot open lock %s", path);
 			continue;
@@ -945,7 +945,7 @@ util_human_bytes(int64_t n, char *out, size_t len)
 int
 util_trylock(const char *path, int *fdp, struct xherr *err)
 {
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	int fd = open(path, O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
 
 	*fdp = -1;
 	if (fd == -1)

@@ -108,8 +108,9 @@ int util_copy_file(const char *src, const char *dst, mode_t mode,
  * says which ("reflink", "hardlink", "copy"). dst must not exist. */
 int util_share_file(const char *src, const char *dst, const char **how,
     struct xherr *err);
-/* Take an exclusive flock on path (created 0600), waiting as long as it
- * takes; *cancel (may be NULL) interrupts. waiting(arg) is called once if
+/* Take an exclusive flock on path (created 0644 and opened read-only, so
+ * a lock file root made for a setuid user the user can lock too), waiting
+ * as long as it takes; *cancel (may be NULL) interrupts. waiting(arg) is called once if
  * the lock is busy. The lock goes with the descriptor (*fdp), so a crashed
  * holder never leaves it held. */
 int util_lock(const char *path, volatile sig_atomic_t *cancel,

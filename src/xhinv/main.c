@@ -332,6 +332,11 @@ main(int argc, char **argv)
 	/* Setuid, the environment is the user's: nothing in it names what
 	 * root runs or rewrites (priv.h). */
 	priv_scrub_env();
+	if (priv_drop() == -1) {
+		fprintf(stderr, "xhinv: cannot drop to uid %u: %s\n",
+		    (unsigned)getuid(), strerror(errno));
+		return 1;
+	}
 	memset(&cli, 0, sizeof cli);
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		if (strcmp(argv[i], "-s") == 0 || strcmp(argv[i], "--store") == 0) {

@@ -134,42 +134,63 @@ chmod 4755 "$STORE/xhyve"
 out=$(XHINV_PRIV_CHECK=1 XHYVE_BINARY=$STORE/xhyve x create x5 $XOPTS 2>&1)
 is "$out" "xhinv: xhyve needs to be executed with the privileges of the user. please remove sudo on execute command" \
 	"run by root (as under sudo): the original's message"
-# Setuid, the environment is the user's, so root takes the lease file and
-# the reload command from nowhere but their macOS defaults
-# (/var/db/dhcpd_leases; launchctl in the system PATH): a private mount
-# namespace puts the doubles there. The settings given are ignored.
-printf '#!/bin/bash -p\nexec %s %s\n' "$XD/fake-reload" "$STORE/reloads" > "$STORE/launchctl"
-chmod 0755 "$STORE/launchctl"
-printf '#!/bin/sh\necho planted >> %s\n' "$STORE/planted" > "$STORE/planted-reload"
-chmod 0755 "$STORE/planted-reload"
-ux() {
-	XHYVE_BINARY=$STORE/xhyve XHINV_BOOTPD_LEASES=/etc/shadow \
-	XHINV_BOOTPD_RELOAD="$STORE/planted-reload" XHINV_PRIV_CHECK=0 \
-	unshare -m sh -c 'mount -t tmpfs tmpfs /var && mkdir /var/db &&
-	mount --bind "$1" /var/db && mount -t tmpfs tmpfs /usr/local/sbin &&
-	cp "$1/launchctl" /usr/local/sbin/ && shift && exec "$@"' sh "$STORE" \
-	ip netns exec "$NS" setpriv --ruid 65534 --euid 0 -- "$XHINV" -s "$STORE" "$@"
-}
-out=$(ux create x5 $XOPTS 2>&1)
-rc=$?
-printf "%s\n" "$out" > "$STORE/x5.out"
-ok "setuid-style (real uid a user, effective uid root): create works" test $rc -eq 0 ||
-	show "$STORE/x5.out"
-is "$(stat -c %u "$STORE/machines/x5/id_rsa")" 65534 "and the files are given back to the user"
-is "$(sql "SELECT json_extract(detail, '$.lease_file') FROM event WHERE kind = 'network-lease-file' ORDER BY id DESC LIMIT 1")" \
-	/var/db/dhcpd_leases "the lease file was bootpd's own, not the one the environment named"
+out=$(x create x5 $XOPTS 2>&1)
+ok "create x5" test $? -eq 0 || diag "$out"
 # bootpd gave x5 the address of stopped x3, whose lease gc --expired removed.
 is "$(sql "SELECT n.ip FROM nic n JOIN machine m ON m.id = n.machine_id WHERE m.name = 'x5'")" \
 	"$(sql "SELECT json_extract(detail, '$.ip') FROM event e JOIN machine m ON m.id = e.machine_id WHERE m.name = 'x3' AND kind = 'ip-lost'")" \
 	"an address bootpd hands on is moved, with an ip-lost event on its old holder"
 is "$(sql "SELECT coalesce(n.ip, '-') FROM nic n JOIN machine m ON m.id = n.machine_id WHERE m.name = 'x3' AND n.released_at IS NULL")" "-" \
 	"and the old holder no longer claims it"
+x rm -f x5 > /dev/null 2>&1
+
+# Setuid (macOS's model), on the user's own store. The environment is the
+# user's, so root takes the lease file and the reload command from nowhere
+# but their macOS defaults (/var/db/dhcpd_leases; launchctl in the system
+# PATH): a private mount namespace puts the doubles there. The settings
+# given are ignored.
+U=$STORE/u
+mkdir -m 0700 "$U"
+chmod 0755 "$STORE"	# it stands in for /var/db, which anyone may read
+chown 65534:65534 "$U"
+printf '#!/bin/bash -p\nexec %s %s\n' "$XD/fake-reload" "$STORE/reloads" > "$STORE/launchctl"
+chmod 0755 "$STORE/launchctl"
+printf '#!/bin/sh\necho planted >> %s\n' "$STORE/planted" > "$STORE/planted-reload"
+chmod 0755 "$STORE/planted-reload"
+ux() {
+	local s=$1
+	shift
+	XHYVE_BINARY=$STORE/xhyve XHINV_BOOTPD_LEASES=/etc/shadow \
+	XHINV_BOOTPD_RELOAD="$STORE/planted-reload" XHINV_PRIV_CHECK=0 \
+	unshare -m sh -c 'mount -t tmpfs tmpfs /var && mkdir /var/db &&
+	mount --bind "$1" /var/db && mount -t tmpfs tmpfs /usr/local/sbin &&
+	cp "$1/launchctl" /usr/local/sbin/ && shift && exec "$@"' sh "$STORE" \
+	ip netns exec "$NS" setpriv --ruid 65534 --euid 0 -- "$XHINV" -s "$s" "$@"
+}
+refused=$(ux "$STORE" ls 2>&1)
+ok "setuid, root's store is refused" test $? -ne 0
+is "$refused" "xhinv: store $STORE belongs to uid 0: running setuid, you (uid 65534) act on your own store only" \
+	"saying whose it is"
+out=$(ux "$U" create x6 $XOPTS 2>&1)
+rc=$?
+printf "%s\n" "$out" > "$STORE/x6.out"
+ok "setuid-style (real uid a user, effective uid root): create works" test $rc -eq 0 ||
+	show "$STORE/x6.out"
+is "$(find "$U" ! -user 65534 -printf "%P\n" | sort | tr '\n' ' ')" "machines/x6/x6.pid " \
+	"everything in the user's store is the user's (made with the user's rights) but what root made: xhyve's pid file"
+is "$(sqlite3 "$U/xhinv.db" "SELECT json_extract(detail, '$.lease_file') FROM event WHERE kind = 'network-lease-file' ORDER BY id DESC LIMIT 1")" \
+	"" "the lease file recorded is bootpd's own (no change event)"
+is "$(sqlite3 "$U/xhinv.db" "SELECT lease_file FROM network WHERE kind = 'vmnet'")" /var/db/dhcpd_leases \
+	"bootpd's own, not the one the environment named"
+pid=$(sqlite3 "$U/xhinv.db" "SELECT pid FROM machines WHERE name = 'x6' AND removed IS NULL")
+is "$(awk '/^Uid:/ { print $3 }' "/proc/$pid/status" 2>&1)" 0 "xhyve runs as root (vmnet)"
 reloads0=$(wc -l < "$STORE/reloads" 2>/dev/null || echo 0)
-ux rm -f x5 > "$STORE/x5.out" 2>&1
-ok "setuid-style rm" test $? -eq 0 || show "$STORE/x5.out"
+ux "$U" rm -f x6 > "$STORE/x6.out" 2>&1
+ok "setuid-style rm" test $? -eq 0 || show "$STORE/x6.out"
 ok "the reload command from the user's environment was not run" test ! -e "$STORE/planted"
 ok "launchctl from the system PATH was, after the lease went" \
 	test "$(wc -l < "$STORE/reloads")" -gt "$reloads0"
+chmod 0711 "$STORE"
 is "$(x gc)" "nothing to clean" "gc finds nothing left to clean"
 
 # What the lease reader cannot read is shown, one line each on stderr.

@@ -97,6 +97,9 @@ ux() { ip netns exec "$NS" env PATH="$U/bin:$PATH" XHINV_BRIDGE=eth0 \
 ux create su --iso "$ISO" $VMOPTS --share "$U/share" > "$STORE/su.out" 2>&1
 ok "a setuid-style create with a 9p share" test $? -eq 0 || show "$STORE/su.out"
 ok "no program from the user's PATH ran" test ! -e "$U/planted" || show "$U/planted"
+is "$(find "$U/store" ! -user 65534 -printf "%P\n" | sort | tr '\n' ' ')" \
+	"locks/network-shared.lock network network/shared network/shared/dnsmasq.hosts network/shared/dnsmasq.leases network/shared/dnsmasq.log " \
+	"everything in the user's store is the user's but the network's files and lock, root's (dnsmasq starts as root)"
 is "$(sqlite3 "$U/store/xhinv.db" "SELECT bridge FROM network WHERE kind = 'dnsmasq'")" xhbr0 \
 	"the bridge is the default, not the one the environment named"
 pid=$(sqlite3 "$U/store/xhinv.db" "SELECT pid FROM machines WHERE name = 'su' AND removed IS NULL")

@@ -55,5 +55,15 @@ main(void)
 	/* Not setuid here (euid == ruid): giving back is a no-op. */
 	ok(priv_give_back(path, &err) == 0, "give back without setuid: no-op");
 	unlink(path);
+	/* Not setuid: no drop, no scrub, raise and restore change nothing. */
+	setenv("XHINV_BOOTPD_RELOAD", "kept", 1);
+	ok(!priv_setuid() && priv_drop() == 0 && !priv_setuid(),
+	    "not setuid: priv_drop does nothing");
+	ok(priv_scrub_env() == 0 && getenv("XHINV_BOOTPD_RELOAD") != NULL,
+	    "and the environment is kept");
+	uid_t e = geteuid(), was = priv_raise();
+	ok(was == e && geteuid() == e, "priv_raise changes nothing");
+	priv_restore(was);
+	ok(geteuid() == e, "nor does priv_restore");
 	return tap_done();
 }
