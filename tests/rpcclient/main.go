@@ -26,6 +26,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
+	"net/http"
 	"net/rpc"
 	"os"
 	"os/exec"
@@ -131,6 +133,7 @@ var (
 	benchMethod = flag.String("bench-method", "GetState", "method timed by -bench")
 	pipelineN   = flag.Int("pipeline", 0, "send N SetConfigRaw calls of -pipeline-bytes at once, then print the plugin's resident memory")
 	pipelineB   = flag.Int("pipeline-bytes", 15<<20, "size of each -pipeline argument")
+	dripBytes   = flag.Int("drip", 0, "write requests in pieces of this many bytes, one write each (0: whole)")
 	startupN    = flag.Int("startup", 0, "start the plugin N times and print the median time to the address line")
 	noClose     = flag.Bool("no-close", false, "hang up instead of calling Close at the end")
 	waitExit    = flag.Duration("wait-exit", 0, "after the sequence, wait this long for the plugin to exit and print its status")
@@ -300,8 +303,70 @@ func render(v interface{}) string {
 	return string(b)
 }
 
+// dripConn writes what it is given in pieces of n bytes, one write each,
+// with a pause between them, so the plugin reads a value bit by bit.
+type dripConn struct {
+	net.Conn
+	n int
+}
+
+func (d dripConn) Write(b []byte) (int, error) {
+	done := 0
+	for done < len(b) {
+		k := d.n
+		if k > len(b)-done {
+			k = len(b) - done
+		}
+		w, err := d.Conn.Write(b[done : done+k])
+		done += w
+		if err != nil {
+			return done, err
+		}
+		time.Sleep(20 * time.Microsecond)
+	}
+	return done, nil
+}
+
+// dialHTTP is rpc.DialHTTP (the CONNECT handshake, then a gob client),
+// over a dripping connection when -drip is set.
+func dialHTTP(addr string) (*rpc.Client, error) {
+	if *dripBytes <= 0 {
+		return rpc.DialHTTP("tcp", addr)
+	}
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	io.WriteString(conn, "CONNECT "+rpc.DefaultRPCPath+" HTTP/1.0\n\n")
+	resp, err := http.ReadResponse(bufio.NewReader(conn), &http.Request{Method: "CONNECT"})
+	if err == nil && resp.Status != "200 Connected to Go RPC" {
+		err = errors.New("unexpected HTTP response: " + resp.Status)
+	}
+	if err != nil {
+		conn.Close()
+		return nil, err
+	}
+	return rpc.NewClient(dripConn{conn, *dripBytes}), nil
+}
+
+// cpuMs: the plugin's user + system CPU time so far.
+func (p *plugin) cpuMs() int {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p.cmd.Process.Pid))
+	if err != nil {
+		return -1
+	}
+	s := string(b)
+	f := strings.Fields(s[strings.LastIndex(s, ")")+2:])
+	if len(f) < 13 {
+		return -1
+	}
+	u, _ := strconv.Atoi(f[11])
+	st, _ := strconv.Atoi(f[12])
+	return (u + st) * 10 // clock ticks of 10 ms
+}
+
 func dial(p *plugin) (*client, error) {
-	r, err := rpc.DialHTTP("tcp", p.addr)
+	r, err := dialHTTP(p.addr)
 	if err != nil {
 		return nil, err
 	}
@@ -714,6 +779,7 @@ func runPipeline(c *client, p *plugin) {
 	pad := strings.Repeat("x", *pipelineB-64)
 	arg := []byte(`{"MachineName":"pipe","BootCmd":"` + pad + `"}`)
 	calls := make([]*rpc.Call, 0, *pipelineN)
+	cpu0 := p.cpuMs()
 	t := time.Now()
 	for i := 0; i < *pipelineN; i++ {
 		calls = append(calls, c.rpc.Go("RPCServerDriver.SetConfigRaw", arg, nil, nil))
@@ -727,8 +793,8 @@ func runPipeline(c *client, p *plugin) {
 	}
 	after := p.rssKB()
 	time.Sleep(time.Second)
-	c.say("pipeline n=%d bytes=%d errors=%d seconds=%.2f rss_kb_after=%d rss_kb_1s=%d",
-		*pipelineN, len(arg), errs, time.Since(t).Seconds(), after, p.rssKB())
+	c.say("pipeline n=%d bytes=%d drip=%d errors=%d seconds=%.2f plugin_cpu_ms=%d rss_kb_after=%d rss_kb_1s=%d",
+		*pipelineN, len(arg), *dripBytes, errs, time.Since(t).Seconds(), p.cpuMs()-cpu0, after, p.rssKB())
 }
 
 func runStartup(path string) int {
