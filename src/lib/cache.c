@@ -716,7 +716,7 @@ fetch(const struct cache_opts *o, const char *url, const char *want_sha,
 			goto out;
 		}
 		if (cr == CURLE_ABORTED_BY_CALLBACK) {
-			xherr_set(err, XHE_FAIL, "download of %s interrupted "
+			xherr_set(err, XHE_CANCELLED, "download of %s interrupted "
 			    "(%lld bytes kept for the next try)", url,
 			    (long long)(x.offset + x.got));
 			goto out;

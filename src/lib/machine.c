@@ -577,7 +577,7 @@ wait_ip(struct machine_ctx *ctx, struct mi_net *n, struct inv_machine *m,
 			next_read = util_mono_ms() + WAIT_REREAD_MS;
 		}
 		if (mi_cancelled(ctx)) {
-			xherr_set(err, XHE_FAIL, "interrupted");
+			xherr_set(err, XHE_CANCELLED, "interrupted");
 			goto out;
 		}
 		if (proc_check(&b->proc) != PROC_ALIVE) {
@@ -946,9 +946,12 @@ check_shares(const struct machine_create_opts *o, struct xherr *err)
 {
 	const char *backend = o->backend && *o->backend ? o->backend :
 	    MACHINE_DEFAULT_BACKEND;
+	struct xherr local = XHERR_INIT;
 	struct stat st;
 	int i, j;
 
+	if (err == NULL)
+		err = &local;	/* NULL is allowed (xherr.h) */
 	if (o->nnfs > 0 && strcmp(backend, "xhyve") != 0)
 		return xherr_set(err, XHE_USAGE, "NFS shares need the xhyve "
 		    "backend (macOS nfsd exports them); share with 9p instead");
@@ -1683,6 +1686,10 @@ int
 machine_restart(struct machine_ctx *ctx, const char *name, int timeout_s,
     struct xherr *err)
 {
+	struct xherr local = XHERR_INIT;
+
+	if (err == NULL)
+		err = &local;	/* NULL is allowed (xherr.h) */
 	if (machine_stop(ctx, name, 0, err) == -1 && err->code != XHE_STATE)
 		return -1;
 	return machine_start(ctx, name, timeout_s, err);

@@ -35,6 +35,10 @@ network_row(struct machine_ctx *ctx, const char *name,
     int (*fill)(struct machine_ctx *, struct mi_net *, struct xherr *),
     struct mi_net *n, struct xherr *err)
 {
+	struct xherr local = XHERR_INIT;
+
+	if (err == NULL)
+		err = &local;	/* NULL is allowed (xherr.h) */
 	memset(n, 0, sizeof *n);
 	n->dir = xasprintf("%s/network/%s", ctx->store, name);
 	if (inv_network_get(ctx->inv, name, &n->row, err) == 0)
@@ -126,6 +130,21 @@ vmnet_fill(struct machine_ctx *ctx, struct mi_net *n, struct xherr *err)
 	return 0;
 }
 
+/* vmnet's subnet and gateway, as recorded, for the pool (bootpd hands out
+ * the addresses; we only check what it gave). */
+static void
+vmnet_cfg(struct mi_net *n)
+{
+	uint32_t base;
+	int prefix;
+
+	if (ident_subnet_parse(n->row.subnet, &base, &prefix) == 0 &&
+	    ident_ip_parse(n->row.gateway, &n->cfg.gateway) == 0) {
+		n->cfg.subnet = base;
+		n->cfg.prefix = prefix;
+	}
+}
+
 /*
  * Load (or record) the vmnet row. XHINV_BOOTPD_LEASES (or its default)
  * wins over the path recorded when the row was made: the record follows
@@ -137,8 +156,10 @@ vmnet_load(struct machine_ctx *ctx, struct mi_net *n, struct xherr *err)
 {
 	if (network_row(ctx, VMNET_NAME, vmnet_fill, n, err) == -1)
 		return -1;
-	if (strcmp(n->row.lease_file, ctx->bootpd_leases) == 0)
+	if (strcmp(n->row.lease_file, ctx->bootpd_leases) == 0) {
+		vmnet_cfg(n);
 		return 0;
+	}
 	if (!inv_readonly(ctx->inv)) {
 		char *det = mi_detail("{s:s,s:s}", "lease_file_was",
 		    n->row.lease_file, "lease_file", ctx->bootpd_leases);
@@ -159,6 +180,7 @@ vmnet_load(struct machine_ctx *ctx, struct mi_net *n, struct xherr *err)
 	}
 	free(n->row.lease_file);
 	n->row.lease_file = xstrdup(ctx->bootpd_leases);
+	vmnet_cfg(n);
 	return 0;
 }
 
@@ -197,7 +219,9 @@ mi_net_is_vmnet(const struct mi_net *n)
 void
 mi_net_pool(const struct mi_net *n, uint32_t *lo, uint32_t *hi)
 {
-	uint32_t size = 1u << (32 - n->cfg.prefix);
+	/* (A prefix outside 8..30 is no pool: never a shift by 32.) */
+	uint32_t size = n->cfg.prefix >= 8 && n->cfg.prefix <= 30 ?
+	    1u << (32 - n->cfg.prefix) : 2;
 
 	*lo = n->cfg.gateway + 1;
 	*hi = n->cfg.subnet + size - 2;
@@ -506,7 +530,10 @@ bootpd_drop(struct machine_ctx *ctx, struct mi_net *n, const char *mac,
 {
 	char canon[IDENT_MAC_LEN], *backup = NULL;
 	int lock, removed = 0, rc = -1;
+	struct xherr local = XHERR_INIT;
 
+	if (err == NULL)
+		err = &local;	/* NULL is allowed (xherr.h) */
 	if (ident_mac_canon(mac, canon) == -1)
 		return xherr_set(err, XHE_INVAL, "bad MAC %s", mac);
 	if (mi_lock_take(ctx, "bootpd-leases", &lock, err) == -1)

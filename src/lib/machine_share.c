@@ -177,7 +177,10 @@ exports_commit(struct machine_ctx *ctx, const struct buf *next,
 	char *cand = util_path_join(ctx->store, "exports.candidate");
 	struct stat like;
 	int rc = -1;
+	struct xherr local = XHERR_INIT;
 
+	if (err == NULL)
+		err = &local;	/* NULL is allowed (xherr.h) */
 	if (util_write_atomic(cand, next->p ? next->p : "", next->len, 0644,
 	    err) == -1)
 		goto out;

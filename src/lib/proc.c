@@ -128,7 +128,7 @@ proc_wait_gone(const struct proc_ident *rec, int timeout_ms,
 			break;
 		}
 		if (cancel != NULL && *cancel) {
-			xherr_set(err, XHE_FAIL, "interrupted");
+			xherr_set(err, XHE_CANCELLED, "interrupted");
 			break;
 		}
 		int slice = 100;

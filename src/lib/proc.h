@@ -73,7 +73,7 @@ int proc_check(const struct proc_ident *rec);
  * XHE_NOTFOUND when the process is not (or no longer) ours. */
 int proc_signal(const struct proc_ident *rec, int sig, struct xherr *err);
 /* Wait until rec is no longer alive, up to timeout_ms (<0: forever).
- * Returns 0 when gone, -1 with XHE_TIMEOUT, or XHE_FAIL if *cancel was set. */
+ * Returns 0 when gone, -1 with XHE_TIMEOUT, or XHE_CANCELLED if *cancel was set. */
 int proc_wait_gone(const struct proc_ident *rec, int timeout_ms,
     volatile sig_atomic_t *cancel, struct xherr *err);
 

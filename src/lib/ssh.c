@@ -114,7 +114,7 @@ ssh_wait(const char *ip, int port, int timeout_ms,
 		if (try_banner(&sa, 2000))
 			return 0;
 		if (cancel != NULL && *cancel)
-			return xherr_set(err, XHE_FAIL, "interrupted");
+			return xherr_set(err, XHE_CANCELLED, "interrupted");
 		if (util_mono_ms() >= deadline)
 			return xherr_set(err, XHE_TIMEOUT, "no SSH answer from "
 			    "%s:%d after %d s", ip, port, timeout_ms / 1000);

@@ -587,7 +587,7 @@ util_lock(const char *path, volatile sig_atomic_t *cancel,
 			waiting(arg);
 		if (cancel != NULL && *cancel) {
 			close(fd);
-			return xherr_set(err, XHE_FAIL, "interrupted");
+			return xherr_set(err, XHE_CANCELLED, "interrupted");
 		}
 		util_sleep_ms(50);
 	}

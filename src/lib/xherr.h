@@ -34,6 +34,7 @@ enum xherr_code {
 	XHE_PERM,	/* missing privilege */
 	XHE_TIMEOUT,	/* bounded wait ran out */
 	XHE_VERSION,	/* database newer than this binary */
+	XHE_CANCELLED,	/* interrupted (SIGINT, SIGTERM) before it finished */
 };
 
 struct xherr {

@@ -124,7 +124,8 @@ int
 cli_fail(const struct xherr *err)
 {
 	fprintf(stderr, "xhinv: %s\n", err->msg[0] ? err->msg : "failed");
-	return err->code == XHE_USAGE ? 2 : 1;
+	/* Interrupted: the shell's 128 + SIGINT. */
+	return err->code == XHE_USAGE ? 2 : err->code == XHE_CANCELLED ? 130 : 1;
 }
 
 int

@@ -104,4 +104,21 @@ is "$(sqlite3 "$STORE/xhinv.db" 'PRAGMA user_version')" 99 "and not modified"
 sqlite3 "$STORE/xhinv.db" "PRAGMA user_version = $version"
 expect 2 'writing machine without --write is not allowed' "sql is read-only by default" -- x sql "DELETE FROM machine"
 expect 2 'no query given' "sql without a query" -- x sql
+
+# Interrupted (here while it waits for a machine's lock another holds): its
+# own exit status, 130, and nothing recorded.
+mkdir -p "$STORE/locks"
+flock "$STORE/locks/machine-w1.lock" sleep 30 &
+holder=$!
+sleep 0.3
+x create w1 --iso "$ISO" > "$STORE/w1.out" 2>&1 &
+cpid=$!
+sleep 1
+kill -INT "$(pgrep -f -- "-s $STORE create w1")"	# xhinv itself, not x's subshell
+wait "$cpid"
+is "$?" 130 "an interrupted create exits 130"
+like "$(tail -1 "$STORE/w1.out")" '^xhinv: .*interrupted' "saying it was interrupted"
+is "$(x ls -a -q | grep -c '^w1$')" 0 "and records no machine"
+kill "$holder" 2>/dev/null
+wait "$holder" 2>/dev/null
 done_testing
