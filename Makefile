@@ -2,6 +2,7 @@
 #
 #   make            build both programs
 #   make check      install missing packages, build with -Werror, run every test
+#   make check-unit build and run the unit tests only (no root, no network)
 #   make demo       install missing packages, build, run the main job in a netns
 #   make bench      benchmarks (medians and ratios, side by side)
 #   make fuzz       run every fuzz target for FUZZ_SECONDS each (longer by hand)
@@ -22,8 +23,13 @@ DESTDIR ?=
 CC ?= cc
 FUZZCC ?= clang
 PKG_CONFIG ?= pkg-config
+# CPPFLAGS, CFLAGS and LDFLAGS are the builder's (a distribution's
+# hardening flags among them); -Werror is for `make check` and CI, not for
+# someone building with a newer compiler than ours.
 CFLAGS ?= -O2 -g
-WERROR ?= -Werror
+CPPFLAGS ?=
+LDFLAGS ?=
+WERROR ?=
 FUZZ_SECONDS ?= 10
 
 PKGS := sqlite3 libcurl jansson uuid libarchive libguestfs
@@ -77,21 +83,30 @@ FUZZ_OBJS := $(patsubst %.c,$(B)/fuzzobj/%.o,$(LIB_SRCS) $(PLUGIN_SRCS))
 
 PROGS := $(B)/xhinv $(B)/docker-machine-driver-xhyve
 
-.PHONY: all check demo bench fuzz fuzz-build asan-tests tests install uninstall clean deps image \
+.PHONY: all check check-unit demo bench fuzz fuzz-build asan-tests tests install uninstall clean deps image \
 	macos print-warn
 all: $(PROGS)
 
-$(B)/%.o: %.c
+# Objects depend on the flags they were built with: `make check` after a
+# plain `make` rebuilds with -Werror instead of trusting the old objects.
+FLAGS_STAMP := $(B)/flags.$(shell printf '%s' '$(CC) $(XCFLAGS) $(CPPFLAGS) $(CFLAGS)' | \
+	cksum | cut -d' ' -f1)
+$(FLAGS_STAMP):
 	@mkdir -p $(@D)
-	$(CC) $(XCFLAGS) $(PKG_CFLAGS) $(CFLAGS) -c -o $@ $<
+	@rm -f $(B)/flags.*
+	@touch $@
+
+$(B)/%.o: %.c $(FLAGS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(XCFLAGS) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -c -o $@ $<
 
 # The migrations are compiled into the binaries: nothing is read at run time.
 $(B)/schema.c: $(SCHEMA) scripts/embed-schema
 	@mkdir -p $(@D)
 	scripts/embed-schema $(SCHEMA) > $@.tmp && mv $@.tmp $@
 
-$(B)/schema.o: $(B)/schema.c
-	$(CC) $(XCFLAGS) $(CFLAGS) -c -o $@ $<
+$(B)/schema.o: $(B)/schema.c $(FLAGS_STAMP)
+	$(CC) $(XCFLAGS) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(B)/libxhcore.a: $(LIB_OBJS)
 	@rm -f $@
@@ -102,15 +117,15 @@ $(B)/libxhplugin.a: $(PLUGIN_OBJS)
 	ar rcs $@ $^
 
 $(B)/xhinv: $(XHINV_OBJS) $(B)/libxhcore.a
-	$(CC) $(CFLAGS) -o $@ $(XHINV_OBJS) $(B)/libxhcore.a $(LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(XHINV_OBJS) $(B)/libxhcore.a $(LIBS)
 
 $(B)/docker-machine-driver-xhyve: $(B)/plugin/main.o $(B)/libxhplugin.a $(B)/libxhcore.a
-	$(CC) $(CFLAGS) -o $@ $< $(B)/libxhplugin.a $(B)/libxhcore.a $(LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libxhplugin.a $(B)/libxhcore.a $(LIBS)
 
 $(B)/tests/%: tests/unit/%.c $(B)/libxhplugin.a $(B)/libxhcore.a
 	@mkdir -p $(@D)
-	$(CC) $(XCFLAGS) $(PKG_CFLAGS) -Itests/unit $(CFLAGS) -o $@ $< \
-		$(B)/libxhplugin.a $(B)/libxhcore.a $(LIBS)
+	$(CC) $(XCFLAGS) $(CPPFLAGS) $(PKG_CFLAGS) -Itests/unit $(CFLAGS) \
+		$(LDFLAGS) -o $@ $< $(B)/libxhplugin.a $(B)/libxhcore.a $(LIBS)
 
 # The docker-machine stand-in and the Go baseline server: Go's standard
 # library only, built offline.
@@ -128,7 +143,7 @@ $(B)/gorpcserver: $(wildcard tests/rpcclient/gorpcserver/*.go)
 ASAN_CFLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=undefined
 asan-tests:
-	$(MAKE) B=$(B)/asan CFLAGS="$(ASAN_CFLAGS)" \
+	$(MAKE) B=$(B)/asan CFLAGS="$(ASAN_CFLAGS)" WERROR=$(WERROR) \
 		$(UNIT_SRCS:tests/unit/%.c=$(B)/asan/tests/%)
 
 $(B)/faultd: $(wildcard tests/httpd/*.go tests/httpd/go.mod)
@@ -174,8 +189,12 @@ deps:
 
 check:
 	scripts/install-deps
-	$(MAKE) tests image
+	$(MAKE) WERROR=-Werror tests image
 	tests/run
+
+# The unit tests alone: neither root nor a network (nor install-deps).
+check-unit: $(UNIT_BINS)
+	tests/run $(UNIT_BINS)
 
 demo:
 	scripts/install-deps
