@@ -1,5 +1,8 @@
 #include "ident.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -148,6 +151,12 @@ ident_mac_bootpd(const char *canon, char out[IDENT_MAC_LEN])
 	*o = '\0';
 }
 
+/*
+ * By hand, on purpose: lease files and exports spell addresses with
+ * leading zeros ("010.001.000.099") that must read as decimal. inet_pton
+ * refuses them and inet_aton reads them as octal; formatting is
+ * inet_ntop's.
+ */
 int
 ident_ip_parse(const char *s, uint32_t *ip)
 {
@@ -180,19 +189,10 @@ ident_ip_parse(const char *s, uint32_t *ip)
 void
 ident_ip_format(uint32_t ip, char out[IDENT_IP_LEN])
 {
-	char *o = out;
+	struct in_addr a = { .s_addr = htonl(ip) };
 
-	for (int i = 3; i >= 0; i--) {
-		unsigned v = (ip >> (8 * i)) & 255;
-		if (v >= 100)
-			*o++ = (char)('0' + v / 100);
-		if (v >= 10)
-			*o++ = (char)('0' + v / 10 % 10);
-		*o++ = (char)('0' + v % 10);
-		if (i > 0)
-			*o++ = '.';
-	}
-	*o = '\0';
+	if (inet_ntop(AF_INET, &a, out, IDENT_IP_LEN) == NULL)
+		out[0] = '\0';	/* cannot happen: IDENT_IP_LEN holds any */
 }
 
 int
