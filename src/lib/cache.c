@@ -361,6 +361,7 @@ struct xfer {
 	int64_t offset;			/* bytes already in fd (resume) */
 	int64_t got;			/* body bytes received this request */
 	struct sha256 *hash;
+	CURL *c;			/* the request, while it runs */
 	long status;			/* of the last response */
 	char *etag, *last_modified;	/* of the last response */
 	int64_t range_total;		/* from Content-Range */
@@ -378,55 +379,30 @@ xfer_release(struct xfer *x)
 	buf_release(&x->errbody);
 }
 
-static char *
-header_value(const char *line, size_t n, const char *name)
+/* The status of the response being received (after redirects: the one
+ * whose body this is). */
+static long
+status_now(struct xfer *x)
 {
-	size_t k = strlen(name);
+	long code = 0;
 
-	if (n <= k || strncasecmp(line, name, k) != 0 || line[k] != ':')
-		return NULL;
-	line += k + 1;
-	n -= k + 1;
-	while (n > 0 && (*line == ' ' || *line == '\t')) {
-		line++;
-		n--;
-	}
-	while (n > 0 && (line[n - 1] == '\r' || line[n - 1] == '\n' ||
-	    line[n - 1] == ' '))
-		n--;
-	return xstrndup(line, n);
+	if (cu.curl_easy_getinfo(x->c, CURLINFO_RESPONSE_CODE, &code) ==
+	    CURLE_OK)
+		x->status = code;
+	return x->status;
 }
 
-static size_t
-on_header(char *p, size_t size, size_t nitems, void *arg)
+/* A header of the last response (after redirects), or NULL: libcurl
+ * parses them (curl_easy_header); the result is the caller's. */
+static char *
+last_header(CURL *c, const char *name)
 {
-	struct xfer *x = arg;
-	size_t n = size * nitems;
-	char *v;
+	struct curl_header *h;
 
-	if (n >= 5 && strncmp(p, "HTTP/", 5) == 0) {
-		/* A new response (after a redirect or a 100): start over. */
-		const char *sp = memchr(p, ' ', n);
-		x->status = sp ? strtol(sp + 1, NULL, 10) : 0;
-		free(x->etag);
-		free(x->last_modified);
-		x->etag = x->last_modified = NULL;
-		x->range_total = -1;
-		return n;
-	}
-	if ((v = header_value(p, n, "ETag")) != NULL) {
-		free(x->etag);
-		x->etag = v;
-	} else if ((v = header_value(p, n, "Last-Modified")) != NULL) {
-		free(x->last_modified);
-		x->last_modified = v;
-	} else if ((v = header_value(p, n, "Content-Range")) != NULL) {
-		const char *slash = strrchr(v, '/');
-		x->range_total = slash && slash[1] != '*' ?
-		    strtoll(slash + 1, NULL, 10) : -1;
-		free(v);
-	}
-	return n;
+	if (cu.curl_easy_header(c, name, 0, CURLH_HEADER, -1, &h) != CURLHE_OK ||
+	    h->value == NULL)
+		return NULL;
+	return xstrdup(h->value);
 }
 
 static size_t
@@ -435,7 +411,7 @@ on_body(char *p, size_t size, size_t nitems, void *arg)
 	struct xfer *x = arg;
 	size_t n = size * nitems, off = 0;
 
-	if (x->status != 200 && x->status != 206) {
+	if (status_now(x) != 200 && x->status != 206) {
 		if (x->errbody.len < 512)
 			buf_add(&x->errbody, p, n < 512 ? n : 512);
 		return n;
@@ -486,7 +462,7 @@ on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
 	if (x->o->cancel != NULL && *x->o->cancel)
 		return 1;	/* CURLE_ABORTED_BY_CALLBACK */
 	if (x->o->progress == NULL || x->mem != NULL ||
-	    (x->status != 200 && x->status != 206))
+	    (status_now(x) != 200 && x->status != 206))
 		return 0;
 	now = util_mono_ms();
 	if (now - x->last_tick < 200 && (dltotal == 0 || dlnow < dltotal))
@@ -514,9 +490,13 @@ perform(struct xfer *x, const char *url, const char *range,
 		snprintf(why, CURL_ERROR_SIZE, "curl_easy_init failed");
 		return CURLE_FAILED_INIT;
 	}
+	x->c = c;
 	x->status = 0;
 	x->started = 0;
 	x->range_total = -1;
+	free(x->etag);
+	free(x->last_modified);
+	x->etag = x->last_modified = NULL;
 	cu.curl_easy_setopt(c, CURLOPT_URL, url);
 	cu.curl_easy_setopt(c, CURLOPT_ERRORBUFFER, why);
 	cu.curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
@@ -528,8 +508,6 @@ perform(struct xfer *x, const char *url, const char *range,
 	cu.curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, (long)CONNECT_S);
 	cu.curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
 	cu.curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, stall);
-	cu.curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-	cu.curl_easy_setopt(c, CURLOPT_HEADERDATA, x);
 	cu.curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
 	cu.curl_easy_setopt(c, CURLOPT_WRITEDATA, x);
 	cu.curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
@@ -540,6 +518,16 @@ perform(struct xfer *x, const char *url, const char *range,
 	if (range != NULL)
 		cu.curl_easy_setopt(c, CURLOPT_RANGE, range);
 	rc = cu.curl_easy_perform(c);
+	status_now(x);
+	x->etag = last_header(c, "ETag");
+	x->last_modified = last_header(c, "Last-Modified");
+	char *cr = last_header(c, "Content-Range");
+	if (cr != NULL) {
+		const char *slash = strrchr(cr, '/');
+		x->range_total = slash && slash[1] != '*' ?
+		    strtoll(slash + 1, NULL, 10) : -1;
+		free(cr);
+	}
 	if (effective != NULL) {
 		effective[0] = '\0';
 		if (cu.curl_easy_getinfo(c, CURLINFO_EFFECTIVE_URL, &eff) ==
@@ -549,6 +537,7 @@ perform(struct xfer *x, const char *url, const char *range,
 	if (rc != CURLE_OK && why[0] == '\0')
 		snprintf(why, CURL_ERROR_SIZE, "%s", cu.curl_easy_strerror(rc));
 	cu.curl_easy_cleanup(c);
+	x->c = NULL;
 	return rc;
 }
 

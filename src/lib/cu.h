@@ -25,6 +25,8 @@
 	X(CURLcode, curl_easy_getinfo, (CURL *, CURLINFO, ...)) \
 	X(void, curl_easy_cleanup, (CURL *)) \
 	X(const char *, curl_easy_strerror, (CURLcode)) \
+	X(CURLHcode, curl_easy_header, (CURL *, const char *, size_t, \
+	    unsigned int, int, struct curl_header **)) \
 	X(struct curl_slist *, curl_slist_append, (struct curl_slist *, const char *)) \
 	X(void, curl_slist_free_all, (struct curl_slist *))
 
