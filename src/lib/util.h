@@ -1,5 +1,10 @@
 /*
- * util: small file-system and string helpers shared by every module.
+ * util: the foundation's small helpers, one concern per file:
+ *
+ *	strv.c	argument vectors		buf.c	byte buffers
+ *	file.c	atomic writes, reads, copies, directories below the store
+ *	lock.c	flock()ed lock files		usage.c	disk usage (du)
+ *	util.c	clocks, path joining		fs_*.c	reflink, per platform
  *
  * Files that must never be seen half-written go through util_write_atomic()
  * (temporary name in the same directory, fsync, rename, fsync directory).
@@ -37,6 +42,8 @@ struct buf {
 };
 
 void buf_init(struct buf *b);
+/* Room for n more bytes (and the NUL) without another allocation. */
+void buf_grow(struct buf *b, size_t n);
 void buf_add(struct buf *b, const void *data, size_t n);
 void buf_addf(struct buf *b, const char *fmt, ...) XH_PRINTF(2, 3);
 void buf_addc(struct buf *b, char c);
