@@ -53,8 +53,8 @@ PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS))
 PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS))
 endif
 # libarchive, libcurl and libguestfs are compiled against but not linked:
-# arc.c, cu.c and gfs.c load them on first use (linked, the first two add 5
-# and 12 ms and 3 and 6 MB to every process start; see those files).
+# libarchive.c, libcurl.c and libguestfs.c load them on first use (linked,
+# the first two add 5 and 12 ms and 3 and 6 MB to every process start).
 LINK_LIBS := $(filter-out -larchive -lcurl -lguestfs,$(PKG_LIBS))
 LIBS := $(LINK_LIBS) -ldl -lpthread
 

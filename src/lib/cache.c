@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "compat.h"
-#include "cu.h"
+#include "libcurl.h"
 #include "sha256.h"
 #include "util.h"
 

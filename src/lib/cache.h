@@ -1,6 +1,6 @@
 /*
  * cache: boot2docker ISOs downloaded once into <store>/cache/ and shared by
- * every machine. The only user of libcurl (through cu.h).
+ * every machine. The only user of libcurl (through libcurl.h).
  *
  * Sources, as the original's --xhyve-boot2docker-url (cache_parse_source):
  *	""				the latest boot2docker release, found

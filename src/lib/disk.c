@@ -1,7 +1,7 @@
 #include "disk.h"
 
-#include "arc.h"
-#include "gfs.h"
+#include "libarchive.h"
+#include "libguestfs.h"
 #include "proc.h"
 
 #include <errno.h>

@@ -1,6 +1,6 @@
 /*
  * disk: machine disk images and the boot2docker user-data tar (written with
- * libarchive through arc.h).
+ * libarchive through libarchive.h).
  *
  * The boot2docker first-boot contract: a disk whose first bytes are a tar
  * whose first member is named "boot2docker, please format-me" gets
@@ -46,7 +46,7 @@ int disk_create_qcow2(const char *path, int64_t size_mb, const void *data,
  * labelled DISK_LABEL with the user data already inside
  * (/var/lib/boot2docker/userdata.tar and /home/docker/.ssh/authorized_keys),
  * for images that do not implement the format-me contract. Made with
- * libguestfs (gfs.h), whose appliance is a VM: tcg asks for TCG at once;
+ * libguestfs (libguestfs.h), whose appliance is a VM: tcg asks for TCG at once;
  * otherwise a launch that fails (KVM that cannot run a guest) is said
  * through say and retried under TCG. Tens of seconds; on failure nothing
  * is left behind. */

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "arc.h"
+#include "libarchive.h"
 #include "util.h"
 
 #define ISO_PVD_OFFSET 32768

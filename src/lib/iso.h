@@ -1,5 +1,5 @@
 /*
- * iso: reading boot2docker-style ISO images with libarchive (through arc.h,
+ * iso: reading boot2docker-style ISO images with libarchive (through libarchive.h,
  * which loads it on first use), never by mounting them (hdiutil broke on
  * boot2docker 18.09; a loop mount needs root).
  *

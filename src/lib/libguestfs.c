@@ -1,6 +1,6 @@
-#include "gfs.h"
+#include "libguestfs.h"
 
-#include "dl.h"
+#include "dlbind.h"
 
 #include <pthread.h>
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 /*
- * arc: libarchive, loaded on first use. The only place that names
- * libarchive's shared object; iso.c (ISO 9660 reading) and disk.c (the
- * user-data tar) call it through the table below.
+ * libarchive, loaded on first use. The only place that names libarchive's
+ * shared object; iso.c (ISO 9660 reading) and disk.c (the user-data tar)
+ * call it through the table arc below.
  *
  * Why: libarchive pulls in libxml2, ICU and libstdc++. Linked normally that
  * costs every process about 5 ms and 3 MB at start, and the plugin is
@@ -14,8 +14,8 @@
  * arc_load() is thread-safe and cheap after the first call. The types come
  * from libarchive's own headers, so the compiler checks every call.
  */
-#ifndef ARC_H
-#define ARC_H
+#ifndef LIBARCHIVE_H
+#define LIBARCHIVE_H
 
 #include <archive.h>
 #include <archive_entry.h>

@@ -1,6 +1,6 @@
-#include "arc.h"
+#include "libarchive.h"
 
-#include "dl.h"
+#include "dlbind.h"
 
 #include <pthread.h>
 #include <stdio.h>

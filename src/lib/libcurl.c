@@ -1,6 +1,6 @@
-#include "cu.h"
+#include "libcurl.h"
 
-#include "dl.h"
+#include "dlbind.h"
 
 #include <pthread.h>
 #include <stdio.h>

@@ -1,14 +1,14 @@
 /*
- * dl: bind a table of functions from a shared library opened at run time.
- * arc.c (libarchive) and cu.c (libcurl) use it to load their library on
- * first use instead of at every process start.
+ * dlbind: bind a table of functions from a shared library opened at run
+ * time. libarchive.c, libcurl.c and libguestfs.c use it to load their
+ * library on first use instead of at every process start.
  *
  *	static const char *const names[] = { "curl_easy_init", ... };
  *	void *slots[N];
  *	dl_bind("libcurl.so.4", names, slots, N, failure, sizeof failure);
  */
-#ifndef DL_H
-#define DL_H
+#ifndef DLBIND_H
+#define DLBIND_H
 
 #include <stddef.h>
 

@@ -1,4 +1,4 @@
-#include "dl.h"
+#include "dlbind.h"
 
 #include <dlfcn.h>
 #include <stdio.h>

@@ -1,5 +1,6 @@
 /*
- * cu: libcurl, loaded on first use (like arc.h for libarchive). Only the
+ * libcurl, loaded on first use (as libarchive.h loads libarchive); its
+ * functions are called through the table cu. Only the
  * cache calls it. Linked normally, libcurl and the TLS, HTTP/2, LDAP and
  * Kerberos libraries it brings cost every process start about 12 ms and
  * 6 MB; xhinv ls and the plugin's GetState never download anything.
@@ -7,8 +8,8 @@
  *	if (cu_load(&err) == -1) return -1;
  *	CURL *c = cu.curl_easy_init();
  */
-#ifndef CU_H
-#define CU_H
+#ifndef LIBCURL_H
+#define LIBCURL_H
 
 /* Plain prototypes: the type-checking macros of typecheck-gcc.h would
  * rewrite cu.curl_easy_setopt(...) into something that is not a call. */

@@ -1,7 +1,6 @@
 /*
- * gfs: libguestfs, loaded on first use. The only place that names
- * libguestfs's shared object; disk.c makes ext4 disks through the table
- * below.
+ * libguestfs, loaded on first use. The only place that names libguestfs's
+ * shared object; disk.c makes ext4 disks through the table below.
  *
  * Why lazily: libguestfs links some forty libraries (libvirt, augeas,
  * hivex, ...) that every xhinv and plugin start would pay for, while only
@@ -14,8 +13,8 @@
  * gfs_load() is thread-safe and cheap after the first call. The types come
  * from libguestfs's own header, so the compiler checks every call.
  */
-#ifndef GFS_H
-#define GFS_H
+#ifndef LIBGUESTFS_H
+#define LIBGUESTFS_H
 
 #define GUESTFS_NO_DEPRECATED 1
 #include <guestfs.h>
