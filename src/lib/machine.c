@@ -28,358 +28,6 @@
 
 #include "machine_int.h"
 
-
-/* Helpers */
-
-void XH_PRINTF(2, 3)
-mi_say(struct machine_ctx *ctx, const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	if (ctx->progress == NULL)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	ctx->progress(ctx->progress_arg, msg);
-}
-
-void
-mi_step(struct machine_ctx *ctx, const char *step)
-{
-	if (ctx->crash_at != NULL && strcmp(ctx->crash_at, step) == 0)
-		kill(getpid(), SIGKILL);
-}
-
-int
-mi_cancelled(struct machine_ctx *ctx)
-{
-	return ctx->cancel != NULL && *ctx->cancel;
-}
-
-/* A JSON object from jansson's pack format; the result is the caller's. */
-char *
-mi_detail(const char *fmt, ...)
-{
-	json_error_t je;
-	json_t *o;
-	va_list ap;
-	char *s;
-
-	va_start(ap, fmt);
-	o = json_vpack_ex(&je, 0, fmt, ap);
-	va_end(ap);
-	/* Never an empty detail in silence: say what went wrong (callers
-	 * pass text that may not be UTF-8 through utf8_visible). */
-	if (o == NULL)
-		o = json_pack("{s:s}", "detail_error", je.text);
-	if (o == NULL)
-		return xstrdup("{}");
-	s = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
-	json_decref(o);
-	return s ? s : xstrdup("{}");
-}
-
-/* Append an event in its own transaction. */
-int
-mi_event1(struct machine_ctx *ctx, int64_t machine_id, const char *kind,
-    int64_t duration_ms, char *det, struct xherr *err)
-{
-	int rc = -1;
-
-	if (inv_begin(ctx->inv, err) == -1)
-		goto out;
-	if (inv_event(ctx->inv, machine_id, kind, duration_ms, det, err) == -1) {
-		inv_rollback(ctx->inv);
-		goto out;
-	}
-	rc = inv_commit(ctx->inv, err);
-out:
-	free(det);
-	return rc;
-}
-
-char *
-machine_db_path(const char *store)
-{
-	return util_path_join(store, "xhinv.db");
-}
-
-/* Whose is path (st): the invoking (real) user's or root's, and writable
- * by nobody else. */
-static int
-trusted(const char *path, const struct stat *st, const char *what,
-    struct xherr *err)
-{
-	uid_t me = getuid();
-
-	if (st->st_uid != me && st->st_uid != 0)
-		return xherr_set(err, XHE_PERM, "%s %s belongs to uid %u, not "
-		    "to you (uid %u) or root: refusing to use it (run as its "
-		    "owner)", what, path, (unsigned)st->st_uid, (unsigned)me);
-	if (st->st_mode & (S_IWGRP | S_IWOTH))
-		return xherr_set(err, XHE_PERM, "%s %s is writable by %s (mode "
-		    "%03o): refusing to use it (chmod go-w)", what, path,
-		    st->st_mode & S_IWOTH ? "others" : "its group",
-		    (unsigned)(st->st_mode & 0777));
-	return 0;
-}
-
-int
-machine_store_check(const char *store, struct xherr *err)
-{
-	char *db = machine_db_path(store);
-	struct stat st;
-	int rc = -1;
-
-	if (stat(store, &st) == -1) {
-		rc = errno == ENOENT ? 0 : xherr_sys(err, "cannot use store %s",
-		    store);
-		goto out;
-	}
-	if (trusted(store, &st, "store", err) == -1)
-		goto out;
-	if (priv_setuid() && st.st_uid != getuid()) {
-		xherr_set(err, XHE_PERM, "store %s belongs to uid %u: running "
-		    "setuid, you (uid %u) act on your own store only", store,
-		    (unsigned)st.st_uid, (unsigned)getuid());
-		goto out;
-	}
-	if (lstat(db, &st) == -1) {
-		rc = errno == ENOENT ? 0 : xherr_sys(err, "cannot use %s", db);
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		xherr_set(err, XHE_PERM, "inventory %s is %s: refusing to use it",
-		    db, S_ISLNK(st.st_mode) ? "a symbolic link" :
-		    "not a regular file");
-		goto out;
-	}
-	rc = trusted(db, &st, "inventory", err);
-out:
-	free(db);
-	return rc;
-}
-
-char *
-machine_dir(const char *store, const char *name)
-{
-	return xasprintf("%s/machines/%s", store, name);
-}
-
-char *
-machine_default_store(void)
-{
-	const char *s = getenv("MACHINE_STORAGE_PATH"), *home;
-	struct passwd *pw;
-
-	if (s != NULL && *s != '\0')
-		return xstrdup(s);
-	home = getenv("HOME");
-	if ((home == NULL || *home == '\0') && (pw = getpwuid(getuid())) != NULL)
-		home = pw->pw_dir;
-	return xasprintf("%s/.docker/machine", home ? home : "/");
-}
-
-void
-machine_ctx_init(struct machine_ctx *ctx, const char *store, struct inv *inv)
-{
-	const char *b = getenv("XHINV_BRIDGE"), *s = getenv("XHINV_SUBNET");
-
-	memset(ctx, 0, sizeof *ctx);
-	ctx->store = store;
-	ctx->inv = inv;
-	ctx->bridge = b && *b ? b : DEFAULT_BRIDGE;
-	ctx->subnet = s && *s ? s : DEFAULT_SUBNET;
-	ctx->api_base = getenv("XHINV_GITHUB_API");
-	if (ctx->api_base != NULL && *ctx->api_base == '\0')
-		ctx->api_base = NULL;
-	ctx->token = getenv("GITHUB_TOKEN");
-	s = getenv("XHINV_DOWNLOAD_STALL_S");
-	ctx->stall_s = s ? atoi(s) : 0;
-	s = getenv("XHINV_DOWNLOAD_ATTEMPTS");
-	ctx->attempts = s ? atoi(s) : 0;
-	s = getenv("XHINV_BOOTPD_LEASES");
-	ctx->bootpd_leases = s && *s ? s : MACHINE_BOOTPD_LEASES;
-	s = getenv("XHINV_BOOTPD_RELOAD");
-	ctx->bootpd_reload = s && *s ? s :
-	    "launchctl kickstart -k system/com.apple.bootpd";
-	ctx->crash_at = getenv("XHINV_CRASH_AT");
-	s = getenv("XHINV_EXPORTS");
-	ctx->exports = s && *s ? s : "/etc/exports";
-	s = getenv("XHINV_NFSD");
-	ctx->nfsd = s && *s ? s : "nfsd";
-	s = getenv("XHINV_PRIV_CHECK");
-#ifdef __APPLE__
-	ctx->enforce_priv = !(s && strcmp(s, "0") == 0);
-#else
-	ctx->enforce_priv = s && strcmp(s, "1") == 0;
-#endif
-	/* Setuid, the hypervisor binary must be root's and setuid. */
-	if (priv_setuid())
-		ctx->enforce_priv = 1;
-}
-
-char *
-machine_cache_dir(const char *store)
-{
-	return util_path_join(store, "cache");
-}
-
-const char *
-machine_state_str(int state)
-{
-	switch (state) {
-	case MACHINE_RUNNING:
-		return "running";
-	default:
-		return "stopped";
-	}
-}
-
-/* Per-machine (and per-network) lock files: flock, released on close or
- * process death, so a crash never leaves a lock behind. */
-struct waiting {
-	struct machine_ctx *ctx;
-	const char *what;
-};
-
-static void
-say_waiting(void *arg)
-{
-	struct waiting *w = arg;
-
-	mi_say(w->ctx, "waiting for another command working on %s", w->what);
-}
-
-int
-mi_lock_take(struct machine_ctx *ctx, const char *what, int *fdp,
-    struct xherr *err)
-{
-	char *dir = util_path_join(ctx->store, "locks");
-	char *path = xasprintf("%s/%s.lock", dir, what);
-	struct waiting w = { ctx, what };
-	int rc = -1;
-
-	*fdp = -1;
-	if (util_mkdir_in(ctx->store, dir, 0700, err) == 0)
-		rc = util_lock(path, ctx->cancel, say_waiting, &w, fdp, err);
-	free(dir);
-	free(path);
-	return rc;
-}
-
-int
-mi_lock_try(struct machine_ctx *ctx, const char *what, int *fdp,
-    struct xherr *err)
-{
-	char *dir = util_path_join(ctx->store, "locks");
-	char *path = xasprintf("%s/%s.lock", dir, what);
-	int rc = -1;
-
-	*fdp = -1;
-	if (util_mkdir_in(ctx->store, dir, 0700, err) == 0)
-		rc = util_trylock(path, fdp, err);
-	free(dir);
-	free(path);
-	return rc;
-}
-
-void
-mi_lock_drop(int fd)
-{
-	if (fd != -1)
-		close(fd);
-}
-
-/* Processes */
-
-static const char *
-end_reason(int st)
-{
-	switch (st) {
-	case PROC_REBOOTED:
-		return "reboot";
-	case PROC_REUSED:
-		return "reused";
-	default:
-		return "exited";
-	}
-}
-
-/* Record that a machine's process is gone without a stop. */
-int
-mi_record_exited(struct machine_ctx *ctx, int64_t machine_id, int64_t row,
-    const struct proc_ident *p, int st, struct xherr *err)
-{
-	struct inv_machine m;
-	int code = -1;
-
-	/* xhyve's supervisor left its exit status: say what the guest did. */
-	if (machine_id != 0 && inv_machine_get_id(ctx->inv, machine_id, &m,
-	    NULL) == 0) {
-		if (strcmp(m.backend, "xhyve") == 0) {
-			char *exitf = mi_mfile(&m, ".exit");
-			if (hv_xhyve_exit_status(exitf, &code) == -1)
-				code = -1;
-			free(exitf);
-		}
-		inv_machine_release(&m);
-	}
-	char *det = code >= 0 ? mi_detail("{s:i,s:s,s:i,s:s}", "pid",
-	    (int)p->pid, "reason", proc_status_str(st), "exit_code", code,
-	    "meaning", hv_xhyve_exit_meaning(code)) :
-	    mi_detail("{s:i,s:s}", "pid", (int)p->pid, "reason",
-	    proc_status_str(st));
-	int rc = -1;
-
-	if (inv_begin(ctx->inv, err) == -1)
-		goto out;
-	if (inv_process_end(ctx->inv, row, end_reason(st), err) == -1 ||
-	    (machine_id != 0 && inv_event(ctx->inv, machine_id, "exited", -1,
-	    det, err) == -1)) {
-		inv_rollback(ctx->inv);
-		goto out;
-	}
-	rc = inv_commit(ctx->inv, err);
-out:
-	free(det);
-	return rc;
-}
-
-struct refresh {
-	struct machine_ctx *ctx;
-	struct xherr *err;
-	int failed;
-};
-
-static int
-refresh_one(void *arg, int64_t row, int64_t machine_id, const char *role,
-    const struct proc_ident *p)
-{
-	struct refresh *r = arg;
-	int st = proc_check(p);
-
-	if (st == PROC_ALIVE)
-		return 0;
-	if (mi_record_exited(r->ctx, machine_id, row, p, st, r->err) == -1) {
-		r->failed = 1;
-		return -1;
-	}
-	return 0;
-}
-
-int
-machine_refresh(struct machine_ctx *ctx, struct xherr *err)
-{
-	struct refresh r = { ctx, err, 0 };
-
-	if (inv_process_each_live(ctx->inv, refresh_one, &r, err) == -1)
-		return -1;
-	return 0;
-}
-
 /* p's last component, in dir; the result is the caller's. */
 static char *
 rebase(const char *dir, const char *p)
@@ -449,164 +97,6 @@ machine_get(struct machine_ctx *ctx, const char *name, struct inv_machine *m,
     int *state, struct xherr *err)
 {
 	return load(ctx, name, m, state, err);
-}
-
-/* Booting */
-
-struct boot {
-	int64_t t0;			/* monotonic start of the create/start */
-	const char *since;		/* "create" or "start" */
-	char bad_block[128];		/* the lease file's unreadable block
-					 * for our MAC: "line N: why" */
-	int launched;
-	struct proc_ident proc;
-	int64_t proc_row;
-	int lease_seen;
-	int64_t stale_expiry;		/* the MAC's lease before launch, -1: none */
-	char accel[8];			/* tcg, kvm, hvf */
-	char console[64];		/* xhyve's COM1 pty */
-};
-
-char *
-mi_mfile(const struct inv_machine *m, const char *suffix)
-{
-	return xasprintf("%s/%s%s", m->dir, m->name, suffix);
-}
-
-
-/* bootpd gave machine `from`'s old address to `to`: say so in its history. */
-static int
-ip_moved(struct machine_ctx *ctx, int64_t from, const char *ip,
-    const char *to, struct xherr *err)
-{
-	char *det = mi_detail("{s:s,s:s}", "ip", ip, "to", to);
-	int rc = inv_event(ctx->inv, from, "ip-lost", -1, det, err);
-
-	free(det);
-	return rc;
-}
-
-/* The lease the VM's DHCP request produced: recorded, with the IP. */
-static int
-lease_seen(struct machine_ctx *ctx, struct mi_net *n, struct inv_machine *m,
-    struct boot *b, const struct lease *l, struct xherr *err)
-{
-	char *det = mi_detail("{s:s,s:s,s:s}", "ip", l->ip, "mac", l->mac,
-	    "since", b->since);
-	int learned = mi_net_is_vmnet(n), rc = -1;
-	int64_t from = 0;
-
-	if (inv_begin(ctx->inv, err) == -1 ||
-	    (learned && inv_nic_set_ip(ctx->inv, m->id, l->ip, &from,
-	    err) == -1) ||
-	    (from != 0 && ip_moved(ctx, from, l->ip, m->name, err) == -1) ||
-	    inv_lease_seen(ctx->inv, n->row.id, l, n->row.lease_file,
-	    err) == -1 ||
-	    inv_event(ctx->inv, m->id, "ip", util_mono_ms() - b->t0, det,
-	    err) == -1 ||
-	    inv_commit(ctx->inv, err) == -1) {
-		inv_rollback(ctx->inv);
-		goto out;
-	}
-	snprintf(m->ip, sizeof m->ip, "%s", l->ip);
-	b->lease_seen = 1;
-	rc = 0;
-out:
-	free(det);
-	return rc;
-}
-
-/*
- * 1: this boot's lease is in the file (and recorded), 0: not yet. A lease
- * left by an earlier boot keeps its expiry; only a renewed one counts.
- */
-static int
-lease_check(struct machine_ctx *ctx, struct mi_net *n, struct inv_machine *m,
-    struct boot *b, struct xherr *err)
-{
-	struct lease_set ls;
-	const struct lease *l;
-	int rc = 0;
-
-	if (mi_read_leases(n, &ls, err) == -1)
-		return -1;
-	/* A block for our MAC the parser had to skip: the timeout says so. */
-	for (size_t i = 0; i < ls.nbad; i++)
-		if (strcmp(ls.bad[i].mac, m->mac) == 0)
-			snprintf(b->bad_block, sizeof b->bad_block, "line %u: %s",
-			    ls.bad[i].line, ls.bad[i].msg);
-	l = lease_find(&ls, m->mac, util_now_ms() / 1000);
-	/* Reserved (bridge): the lease must carry that address; learned
-	 * (vmnet): whichever bootpd gave. */
-	if (l != NULL && (mi_net_is_vmnet(n) || strcmp(l->ip, m->ip) == 0) &&
-	    (b->stale_expiry < 0 || l->expires != b->stale_expiry ||
-	    l->expires == 0))
-		rc = lease_seen(ctx, n, m, b, l, err) == -1 ? -1 : 1;
-	lease_set_release(&ls);
-	return rc;
-}
-
-/*
- * Wait for the VM's lease: the file is read again when the watch says it
- * changed (a 10,000-lease file takes milliseconds to parse, and other
- * daemons write in /var/db too), and every WAIT_REREAD_MS regardless.
- */
-static int
-wait_ip(struct machine_ctx *ctx, struct mi_net *n, struct inv_machine *m,
-    struct boot *b, int64_t deadline, struct xherr *err)
-{
-	struct watch *w = NULL;
-	int64_t next_read = 0, left;
-	int rc = -1, changed = 1, got;
-
-	if (m->ip[0] != '\0' && !mi_net_is_vmnet(n))
-		mi_say(ctx, "waiting for %s to get %s from dnsmasq (lease file %s)",
-		    m->mac, m->ip, n->row.lease_file);
-	else
-		mi_say(ctx, "waiting for a lease for %s in %s", m->mac,
-		    n->row.lease_file);
-	if (util_mkdir_in(ctx->store, n->dir, 0700, err) == -1 ||
-	    watch_open(&w, n->row.lease_file, err) == -1)
-		return -1;
-	for (;;) {
-		if (changed || util_mono_ms() >= next_read) {
-			if ((got = lease_check(ctx, n, m, b, err)) != 0) {
-				rc = got == 1 ? 0 : -1;
-				goto out;
-			}
-			next_read = util_mono_ms() + WAIT_REREAD_MS;
-		}
-		if (mi_cancelled(ctx)) {
-			xherr_set(err, XHE_CANCELLED, "interrupted");
-			goto out;
-		}
-		if (proc_check(&b->proc) != PROC_ALIVE) {
-			char *log = util_path_join(m->dir, "console.log");
-			xherr_set(err, XHE_FAIL, "the VM exited before it got an "
-			    "IP address (see %s)", log);
-			free(log);
-			goto out;
-		}
-		if ((left = deadline - util_mono_ms()) <= 0) {
-			int resv = m->ip[0] && !mi_net_is_vmnet(n);
-			xherr_set(err, XHE_TIMEOUT, "no DHCP lease for MAC %s%s%s%s "
-			    "in %s after %lld s%s%s%s", m->mac, resv ?
-			    " (reserved IP " : "", resv ? m->ip : "", resv ? ")" : "",
-			    n->row.lease_file,
-			    (long long)((util_mono_ms() - b->t0) / 1000),
-			    b->bad_block[0] ? " (its block there could not be "
-			    "read: " : "", b->bad_block, b->bad_block[0] ? ")" : "");
-			goto out;
-		}
-		/* Short waits: the VM's death and ^C are noticed within one. */
-		if ((changed = watch_wait(w, left < 500 ? (int)left : 500)) == -1) {
-			xherr_sys(err, "cannot watch %s", n->row.lease_file);
-			goto out;
-		}
-	}
-out:
-	watch_close(w);
-	return rc;
 }
 
 /* The disk file of a format, in the machine directory (the original's
@@ -741,7 +231,7 @@ out:
 
 static int
 launch_qemu(struct machine_ctx *ctx, struct inv_machine *m, struct mi_net *n,
-    struct boot *b, const struct vm_paths *p, const struct mi_shares *sh,
+    struct mi_boot *b, const struct vm_paths *p, const struct mi_shares *sh,
     struct xherr *err)
 {
 	struct hv_vm vm;
@@ -778,7 +268,7 @@ out:
 }
 
 static int
-launch_xhyve(struct machine_ctx *ctx, struct inv_machine *m, struct boot *b,
+launch_xhyve(struct machine_ctx *ctx, struct inv_machine *m, struct mi_boot *b,
     const struct vm_paths *p, const struct mi_shares *sh, struct xherr *err)
 {
 	struct hv_vm vm;
@@ -805,7 +295,7 @@ launch_xhyve(struct machine_ctx *ctx, struct inv_machine *m, struct boot *b,
 
 /* mi_step "create:STEP" or "start:STEP". */
 static void
-boot_step(struct machine_ctx *ctx, const struct boot *b, const char *step)
+boot_step(struct machine_ctx *ctx, const struct mi_boot *b, const char *step)
 {
 	char name[32];
 
@@ -817,7 +307,7 @@ boot_step(struct machine_ctx *ctx, const struct boot *b, const char *step)
 
 /* Launch the VM, then wait for its lease and for SSH. */
 static int
-boot(struct machine_ctx *ctx, struct inv_machine *m, struct boot *b,
+boot(struct machine_ctx *ctx, struct inv_machine *m, struct mi_boot *b,
     int timeout_s, struct xherr *err)
 {
 	struct mi_net n;
@@ -856,7 +346,7 @@ boot(struct machine_ctx *ctx, struct inv_machine *m, struct boot *b,
 	}
 	free(det);
 	boot_step(ctx, b, "started");
-	if (wait_ip(ctx, &n, m, b, deadline, err) == -1 ||
+	if (mi_wait_ip(ctx, &n, m, b, deadline, err) == -1 ||
 	    mi_shares_export(ctx, m, &sh, err) == -1)
 		goto out;
 	boot_step(ctx, b, "ip");
@@ -879,7 +369,7 @@ out:
 
 /* Kill a VM we launched whose start failed; record it. */
 static void
-boot_abort(struct machine_ctx *ctx, int64_t machine_id, struct boot *b)
+boot_abort(struct machine_ctx *ctx, int64_t machine_id, struct mi_boot *b)
 {
 	if (!b->launched)
 		return;
@@ -940,52 +430,6 @@ machine_precheck(struct machine_ctx *ctx, const char *backend,
 	return 0;
 }
 
-/* Shares: existing directories, given once, within the slots. */
-static int
-check_shares(const struct machine_create_opts *o, struct xherr *err)
-{
-	const char *backend = o->backend && *o->backend ? o->backend :
-	    MACHINE_DEFAULT_BACKEND;
-	struct xherr local = XHERR_INIT;
-	struct stat st;
-	int i, j;
-
-	if (err == NULL)
-		err = &local;	/* NULL is allowed (xherr.h) */
-	if (o->nnfs > 0 && strcmp(backend, "xhyve") != 0)
-		return xherr_set(err, XHE_USAGE, "NFS shares need the xhyve "
-		    "backend (macOS nfsd exports them); share with 9p instead");
-	if (o->n9p + o->nnfs > SHARE_MAX)
-		return xherr_set(err, XHE_USAGE, "%d shared folders: at most %d",
-		    o->n9p + o->nnfs, SHARE_MAX);
-	if ((o->root_9p && *o->root_9p &&
-	    share_check_path("9p share root", o->root_9p, err) == -1) ||
-	    (o->root_nfs && *o->root_nfs &&
-	    share_check_path("NFS share root", o->root_nfs, err) == -1)) {
-		err->code = XHE_USAGE;
-		return -1;
-	}
-	for (i = 0; i < o->n9p + o->nnfs; i++) {
-		int nfs = i >= o->n9p;
-		const char *h = nfs ? o->shares_nfs[i - o->n9p] : o->shares_9p[i];
-		const char *what = nfs ? "NFS share" : "9p share";
-		if (share_check_path(what, h, err) == -1) {
-			err->code = XHE_USAGE;
-			return -1;
-		}
-		if (stat(h, &st) == -1 || !S_ISDIR(st.st_mode))
-			return xherr_set(err, XHE_USAGE, "%s %s: %s", what, h,
-			    errno == ENOENT ? "no such directory" :
-			    "not a directory");
-		for (j = nfs ? o->n9p : 0; j < i; j++)
-			if (strcmp(h, j >= o->n9p ? o->shares_nfs[j - o->n9p] :
-			    o->shares_9p[j]) == 0)
-				return xherr_set(err, XHE_USAGE, "%s %s is "
-				    "given twice", what, h);
-	}
-	return 0;
-}
-
 int
 machine_check_create(const struct machine_create_opts *o, struct xherr *err)
 {
@@ -1026,38 +470,7 @@ machine_check_create(const struct machine_create_opts *o, struct xherr *err)
 	    strcmp(o->disk_format, "ext4") != 0)
 		return xherr_set(err, XHE_USAGE, "disk format \"%s\": use raw, "
 		    "qcow2 or ext4", o->disk_format);
-	return check_shares(o, err);
-}
-
-const char *
-mi_base_name(const char *p)
-{
-	const char *s = strrchr(p, '/');
-
-	return s ? s + 1 : p;
-}
-
-int
-mi_run_words(const char *words, const char *const *extra, int nextra,
-    int timeout_ms, struct buf *out, struct xherr *err)
-{
-	char *copy = xstrdup(words), *w, *save = NULL;
-	struct strv argv;
-	int rc;
-
-	strv_init(&argv);
-	for (w = strtok_r(copy, " ", &save); w; w = strtok_r(NULL, " ", &save))
-		strv_add(&argv, w);
-	for (int i = 0; i < nextra; i++)
-		strv_add(&argv, extra[i]);
-	free(copy);
-	if (argv.n == 0) {
-		strv_release(&argv);
-		return xherr_set(err, XHE_INVAL, "an empty command");
-	}
-	rc = proc_run_ok(argv.v, timeout_ms, out, err);
-	strv_release(&argv);
-	return rc;
+	return mi_check_shares(o, err);
 }
 
 /* Whether file, in machine name's directory, is one the driver makes. */
@@ -1220,7 +633,7 @@ static int unexport(struct machine_ctx *ctx, const struct inv_machine *m,
 
 static void
 create_rollback(struct machine_ctx *ctx, struct inv_machine *m,
-    struct boot *b, int made_dir, const char *reason)
+    struct mi_boot *b, int made_dir, const char *reason)
 {
 	struct mi_net n;
 	int dropped = 0;
@@ -1265,7 +678,7 @@ machine_create(struct machine_ctx *ctx, const struct machine_create_opts *o,
 {
 	struct inv_machine m;
 	struct iso_info info;
-	struct boot b;
+	struct mi_boot b;
 	struct mi_net n;
 	struct inv_image img;
 	struct cache_entry ce;
@@ -1498,23 +911,6 @@ out:
 	return rc;
 }
 
-/* Paths below <store>/machines are used as they are, so a link planted in
- * its place would make create write, and rm delete, outside the store. */
-int
-mi_machines_dir_check(struct machine_ctx *ctx, struct xherr *err)
-{
-	char *dir = util_path_join(ctx->store, "machines");
-	struct stat st;
-	int rc = 0;
-
-	if (lstat(dir, &st) == 0 && !S_ISDIR(st.st_mode))
-		rc = xherr_set(err, XHE_INVAL, "%s is %s, not a directory: "
-		    "machines are kept only inside the store", dir,
-		    S_ISLNK(st.st_mode) ? "a symbolic link" : "a file");
-	free(dir);
-	return rc;
-}
-
 /* Start, stop, kill */
 
 static int
@@ -1532,13 +928,12 @@ take(struct machine_ctx *ctx, const char *name, int *lock, struct xherr *err)
 	return rc;
 }
 
-
 int
 machine_start(struct machine_ctx *ctx, const char *name, int timeout_s,
     struct xherr *err)
 {
 	struct inv_machine m;
-	struct boot b;
+	struct mi_boot b;
 	int lock, state, rc = -1;
 
 	memset(&b, 0, sizeof b);

@@ -73,11 +73,6 @@ struct mi_own {
 int mi_own_files(const char *dir, const char *name, int dry_run,
     struct mi_own *o);
 const char *mi_base_name(const char *p);
-/* Run a command given as words split on spaces (a setting such as
- * XHINV_NFSD="sudo nfsd"; no shell), with extra arguments after them;
- * anything but exit 0 fails, as proc_run_ok. */
-int mi_run_words(const char *words, const char *const *extra, int nextra,
-    int timeout_ms, struct buf *out, struct xherr *err);
 
 /* Networks and leases (machine_net.c) */
 struct mi_net {
@@ -125,6 +120,29 @@ struct mi_shares {
 	struct hv_share hv[SHARE_MAX];	/* the 9p ones, for the hypervisor */
 	int n, n9p, nnfs;
 };
+
+/* One boot of a machine (create or start), step by step: what the lease
+ * wait (machine_net.c) and the launch (machine.c) learn. */
+struct mi_boot {
+	int64_t t0;			/* monotonic start of the create/start */
+	const char *since;		/* "create" or "start" */
+	char bad_block[128];		/* the lease file's unreadable block
+					 * for our MAC: "line N: why" */
+	int launched;
+	struct proc_ident proc;
+	int64_t proc_row;
+	int lease_seen;
+	int64_t stale_expiry;		/* the MAC's lease before launch, -1: none */
+	char accel[8];			/* tcg, kvm, hvf */
+	char console[64];		/* xhyve's COM1 pty */
+};
+
+/* Wait for this boot's DHCP lease of m's MAC (the lease file watched, not
+ * polled) until deadline (monotonic ms); records it, with the IP. */
+int mi_wait_ip(struct machine_ctx *ctx, struct mi_net *n, struct inv_machine *m,
+    struct mi_boot *b, int64_t deadline, struct xherr *err);
+/* The create options' shares, checked before anything is made. */
+int mi_check_shares(const struct machine_create_opts *o, struct xherr *err);
 int mi_shares_record(struct machine_ctx *ctx, int64_t machine_id,
     const struct machine_create_opts *o, struct xherr *err);
 int mi_shares_load(struct machine_ctx *ctx, int64_t machine_id,

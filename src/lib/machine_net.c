@@ -12,6 +12,7 @@
 #include "machine_int.h"
 #include "priv.h"
 #include "util.h"
+#include "watch.h"
 
 #include <sys/wait.h>
 #include <time.h>
@@ -512,7 +513,7 @@ bootpd_reload(struct machine_ctx *ctx)
 {
 	struct xherr rerr = XHERR_INIT;
 
-	if (mi_run_words(ctx->bootpd_reload, NULL, 0, BOOTPD_RELOAD_MS, NULL,
+	if (proc_run_words(ctx->bootpd_reload, NULL, 0, BOOTPD_RELOAD_MS, NULL,
 	    &rerr) == -1)
 		mi_say(ctx, "warning: %s did not reload bootpd: %s",
 		    ctx->bootpd_reload, rerr.msg);
@@ -727,5 +728,143 @@ mi_lease_drop(struct machine_ctx *ctx, struct mi_net *n, const char *mac,
 	int rc = root_lease_drop(ctx, n, mac, ip, dropped, pending, err);
 
 	priv_restore(was);
+	return rc;
+}
+
+/* Booting */
+
+
+/* bootpd gave machine `from`'s old address to `to`: say so in its history. */
+static int
+ip_moved(struct machine_ctx *ctx, int64_t from, const char *ip,
+    const char *to, struct xherr *err)
+{
+	char *det = mi_detail("{s:s,s:s}", "ip", ip, "to", to);
+	int rc = inv_event(ctx->inv, from, "ip-lost", -1, det, err);
+
+	free(det);
+	return rc;
+}
+
+/* The lease the VM's DHCP request produced: recorded, with the IP. */
+static int
+lease_seen(struct machine_ctx *ctx, struct mi_net *n, struct inv_machine *m,
+    struct mi_boot *b, const struct lease *l, struct xherr *err)
+{
+	char *det = mi_detail("{s:s,s:s,s:s}", "ip", l->ip, "mac", l->mac,
+	    "since", b->since);
+	int learned = mi_net_is_vmnet(n), rc = -1;
+	int64_t from = 0;
+
+	if (inv_begin(ctx->inv, err) == -1 ||
+	    (learned && inv_nic_set_ip(ctx->inv, m->id, l->ip, &from,
+	    err) == -1) ||
+	    (from != 0 && ip_moved(ctx, from, l->ip, m->name, err) == -1) ||
+	    inv_lease_seen(ctx->inv, n->row.id, l, n->row.lease_file,
+	    err) == -1 ||
+	    inv_event(ctx->inv, m->id, "ip", util_mono_ms() - b->t0, det,
+	    err) == -1 ||
+	    inv_commit(ctx->inv, err) == -1) {
+		inv_rollback(ctx->inv);
+		goto out;
+	}
+	snprintf(m->ip, sizeof m->ip, "%s", l->ip);
+	b->lease_seen = 1;
+	rc = 0;
+out:
+	free(det);
+	return rc;
+}
+
+/*
+ * 1: this boot's lease is in the file (and recorded), 0: not yet. A lease
+ * left by an earlier boot keeps its expiry; only a renewed one counts.
+ */
+static int
+lease_check(struct machine_ctx *ctx, struct mi_net *n, struct inv_machine *m,
+    struct mi_boot *b, struct xherr *err)
+{
+	struct lease_set ls;
+	const struct lease *l;
+	int rc = 0;
+
+	if (mi_read_leases(n, &ls, err) == -1)
+		return -1;
+	/* A block for our MAC the parser had to skip: the timeout says so. */
+	for (size_t i = 0; i < ls.nbad; i++)
+		if (strcmp(ls.bad[i].mac, m->mac) == 0)
+			snprintf(b->bad_block, sizeof b->bad_block, "line %u: %s",
+			    ls.bad[i].line, ls.bad[i].msg);
+	l = lease_find(&ls, m->mac, util_now_ms() / 1000);
+	/* Reserved (bridge): the lease must carry that address; learned
+	 * (vmnet): whichever bootpd gave. */
+	if (l != NULL && (mi_net_is_vmnet(n) || strcmp(l->ip, m->ip) == 0) &&
+	    (b->stale_expiry < 0 || l->expires != b->stale_expiry ||
+	    l->expires == 0))
+		rc = lease_seen(ctx, n, m, b, l, err) == -1 ? -1 : 1;
+	lease_set_release(&ls);
+	return rc;
+}
+
+/*
+ * Wait for the VM's lease: the file is read again when the watch says it
+ * changed (a 10,000-lease file takes milliseconds to parse, and other
+ * daemons write in /var/db too), and every WAIT_REREAD_MS regardless.
+ */
+int
+mi_wait_ip(struct machine_ctx *ctx, struct mi_net *n, struct inv_machine *m,
+    struct mi_boot *b, int64_t deadline, struct xherr *err)
+{
+	struct watch *w = NULL;
+	int64_t next_read = 0, left;
+	int rc = -1, changed = 1, got;
+
+	if (m->ip[0] != '\0' && !mi_net_is_vmnet(n))
+		mi_say(ctx, "waiting for %s to get %s from dnsmasq (lease file %s)",
+		    m->mac, m->ip, n->row.lease_file);
+	else
+		mi_say(ctx, "waiting for a lease for %s in %s", m->mac,
+		    n->row.lease_file);
+	if (util_mkdir_in(ctx->store, n->dir, 0700, err) == -1 ||
+	    watch_open(&w, n->row.lease_file, err) == -1)
+		return -1;
+	for (;;) {
+		if (changed || util_mono_ms() >= next_read) {
+			if ((got = lease_check(ctx, n, m, b, err)) != 0) {
+				rc = got == 1 ? 0 : -1;
+				goto out;
+			}
+			next_read = util_mono_ms() + WAIT_REREAD_MS;
+		}
+		if (mi_cancelled(ctx)) {
+			xherr_set(err, XHE_CANCELLED, "interrupted");
+			goto out;
+		}
+		if (proc_check(&b->proc) != PROC_ALIVE) {
+			char *log = util_path_join(m->dir, "console.log");
+			xherr_set(err, XHE_FAIL, "the VM exited before it got an "
+			    "IP address (see %s)", log);
+			free(log);
+			goto out;
+		}
+		if ((left = deadline - util_mono_ms()) <= 0) {
+			int resv = m->ip[0] && !mi_net_is_vmnet(n);
+			xherr_set(err, XHE_TIMEOUT, "no DHCP lease for MAC %s%s%s%s "
+			    "in %s after %lld s%s%s%s", m->mac, resv ?
+			    " (reserved IP " : "", resv ? m->ip : "", resv ? ")" : "",
+			    n->row.lease_file,
+			    (long long)((util_mono_ms() - b->t0) / 1000),
+			    b->bad_block[0] ? " (its block there could not be "
+			    "read: " : "", b->bad_block, b->bad_block[0] ? ")" : "");
+			goto out;
+		}
+		/* Short waits: the VM's death and ^C are noticed within one. */
+		if ((changed = watch_wait(w, left < 500 ? (int)left : 500)) == -1) {
+			xherr_sys(err, "cannot watch %s", n->row.lease_file);
+			goto out;
+		}
+	}
+out:
+	watch_close(w);
 	return rc;
 }

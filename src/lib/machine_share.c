@@ -143,7 +143,7 @@ nfsd(struct machine_ctx *ctx, const char *a1, const char *a2,
 {
 	const char *extra[] = { a1, a2, a3 };
 
-	if (mi_run_words(ctx->nfsd, extra, a3 ? 3 : a2 ? 2 : 1, NFSD_MS, NULL,
+	if (proc_run_words(ctx->nfsd, extra, a3 ? 3 : a2 ? 2 : 1, NFSD_MS, NULL,
 	    err) == -1)
 		return xherr_wrap(err, "%s %s", ctx->nfsd, a1);
 	return 0;
@@ -352,4 +352,50 @@ mi_shares_unexport(struct machine_ctx *ctx, const struct inv_machine *m,
 
 	priv_restore(was);
 	return rc;
+}
+
+/* Shares: existing directories, given once, within the slots. */
+int
+mi_check_shares(const struct machine_create_opts *o, struct xherr *err)
+{
+	const char *backend = o->backend && *o->backend ? o->backend :
+	    MACHINE_DEFAULT_BACKEND;
+	struct xherr local = XHERR_INIT;
+	struct stat st;
+	int i, j;
+
+	if (err == NULL)
+		err = &local;	/* NULL is allowed (xherr.h) */
+	if (o->nnfs > 0 && strcmp(backend, "xhyve") != 0)
+		return xherr_set(err, XHE_USAGE, "NFS shares need the xhyve "
+		    "backend (macOS nfsd exports them); share with 9p instead");
+	if (o->n9p + o->nnfs > SHARE_MAX)
+		return xherr_set(err, XHE_USAGE, "%d shared folders: at most %d",
+		    o->n9p + o->nnfs, SHARE_MAX);
+	if ((o->root_9p && *o->root_9p &&
+	    share_check_path("9p share root", o->root_9p, err) == -1) ||
+	    (o->root_nfs && *o->root_nfs &&
+	    share_check_path("NFS share root", o->root_nfs, err) == -1)) {
+		err->code = XHE_USAGE;
+		return -1;
+	}
+	for (i = 0; i < o->n9p + o->nnfs; i++) {
+		int nfs = i >= o->n9p;
+		const char *h = nfs ? o->shares_nfs[i - o->n9p] : o->shares_9p[i];
+		const char *what = nfs ? "NFS share" : "9p share";
+		if (share_check_path(what, h, err) == -1) {
+			err->code = XHE_USAGE;
+			return -1;
+		}
+		if (stat(h, &st) == -1 || !S_ISDIR(st.st_mode))
+			return xherr_set(err, XHE_USAGE, "%s %s: %s", what, h,
+			    errno == ENOENT ? "no such directory" :
+			    "not a directory");
+		for (j = nfs ? o->n9p : 0; j < i; j++)
+			if (strcmp(h, j >= o->n9p ? o->shares_nfs[j - o->n9p] :
+			    o->shares_9p[j]) == 0)
+				return xherr_set(err, XHE_USAGE, "%s %s is "
+				    "given twice", what, h);
+	}
+	return 0;
 }

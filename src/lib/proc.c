@@ -562,3 +562,26 @@ done:
 	buf_release(&own);
 	return rc;
 }
+
+int
+proc_run_words(const char *words, const char *const *extra, int nextra,
+    int timeout_ms, struct buf *out, struct xherr *err)
+{
+	char *copy = xstrdup(words), *w, *save = NULL;
+	struct strv argv;
+	int rc;
+
+	strv_init(&argv);
+	for (w = strtok_r(copy, " ", &save); w; w = strtok_r(NULL, " ", &save))
+		strv_add(&argv, w);
+	for (int i = 0; i < nextra; i++)
+		strv_add(&argv, extra[i]);
+	free(copy);
+	if (argv.n == 0) {
+		strv_release(&argv);
+		return xherr_set(err, XHE_INVAL, "an empty command");
+	}
+	rc = proc_run_ok(argv.v, timeout_ms, out, err);
+	strv_release(&argv);
+	return rc;
+}

@@ -122,5 +122,9 @@ int proc_run_ok(char *const argv[], int timeout_ms, struct buf *out,
     struct xherr *err);
 /* "exited with status 3" / "killed by signal 9"; static storage. */
 const char *proc_status_text(int wstatus);
+/* proc_run_ok of a command given as words split on spaces (a setting such
+ * as XHINV_NFSD="sudo nfsd"; no shell, no quoting), then extra arguments. */
+int proc_run_words(const char *words, const char *const *extra, int nextra,
+    int timeout_ms, struct buf *out, struct xherr *err);
 
 #endif
