@@ -99,199 +99,6 @@ machine_get(struct machine_ctx *ctx, const char *name, struct inv_machine *m,
 	return load(ctx, name, m, state, err);
 }
 
-/* The disk file of a format, in the machine directory (the original's
- * names for raw and qcow2). */
-static const char *
-disk_suffix(const char *format)
-{
-	if (strcmp(format, "qcow2") == 0)
-		return ".qcow2";
-	if (strcmp(format, "ext4") == 0)
-		return ".ext4disk";
-	return ".rawdisk";
-}
-
-/* What a machine boots, for either backend. Strings are borrowed from m
- * and from the paths struct. */
-struct vm_paths {
-	char *qmp, *serial, *log, *pidf, *disk, *exitf;
-};
-
-static void
-vm_paths_init(const struct inv_machine *m, struct vm_paths *p)
-{
-	int x = strcmp(m->backend, "xhyve") == 0;
-
-	p->qmp = util_path_join(m->dir, "qmp.sock");
-	p->serial = util_path_join(m->dir, "console.log");
-	p->log = util_path_join(m->dir, x ? "xhyve.log" : "qemu.log");
-	p->pidf = mi_mfile(m, ".pid");
-	p->disk = m->disk_path ? xstrdup(m->disk_path) :
-	    mi_mfile(m, disk_suffix(m->disk_format));
-	p->exitf = mi_mfile(m, ".exit");
-}
-
-static void
-vm_paths_release(struct vm_paths *p)
-{
-	free(p->qmp);
-	free(p->serial);
-	free(p->log);
-	free(p->pidf);
-	free(p->disk);
-	free(p->exitf);
-}
-
-static void
-vm_of(const char *store, const struct inv_machine *m,
-    const struct vm_paths *p, const struct mi_shares *sh, struct hv_vm *vm)
-{
-	memset(vm, 0, sizeof *vm);
-	vm->name = m->name;
-	vm->uuid = m->uuid;
-	vm->cpus = m->cpus;
-	vm->memory_mb = m->memory_mb;
-	vm->kernel = m->kernel;
-	vm->initrd = m->initrd;
-	vm->cmdline = m->cmdline;
-	vm->iso = m->iso;
-	vm->disk = p->disk;
-	/* An ext4 disk is a raw image holding a partition table. */
-	vm->disk_format = strcmp(m->disk_format, "qcow2") == 0 ? "qcow2" : "raw";
-	vm->mac = m->mac;
-	vm->tap_fd = -1;
-	vm->qmp_fd = -1;
-	vm->serial_log = p->serial;
-	vm->pidfile = p->pidf;
-	vm->store = store;
-	vm->log = p->log;
-	if (sh != NULL) {
-		vm->shares = sh->hv;
-		vm->nshares = sh->n9p;
-	}
-}
-
-/* On macOS (or with XHINV_PRIV_CHECK=1) the original's privilege model
- * holds for the xhyve backend. */
-static int
-priv_enforce(struct machine_ctx *ctx, struct xherr *err)
-{
-	struct priv_facts f;
-	char *bin;
-	int rc;
-
-	if (!ctx->enforce_priv)
-		return 0;
-	if ((bin = hv_xhyve_binary(err)) == NULL)
-		return -1;
-	rc = priv_facts_read(bin, &f, err) == -1 ? -1 : priv_check(&f, err);
-	free(bin);
-	return rc;
-}
-
-/* vmnet picks an xhyve machine's MAC from its UUID: ask xhyve (-M), as
- * the original did, and record it. */
-static int
-xhyve_learn_mac(struct machine_ctx *ctx, struct inv_machine *m,
-    int64_t network_id, struct xherr *err)
-{
-	struct vm_paths p;
-	struct hv_vm vm;
-	char *bin;
-	int rc = -1;
-
-	if ((bin = hv_xhyve_binary(err)) == NULL)
-		return -1;
-	vm_paths_init(m, &p);
-	vm_of(ctx->store, m, &p, NULL, &vm);
-	mi_say(ctx, "asking %s for the MAC vmnet gives UUID %s", bin, m->uuid);
-	uid_t was = priv_raise();	/* vmnet */
-	int mrc = hv_xhyve_mac(&vm, bin, m->mac, err);
-	priv_restore(was);
-	if (mrc == -1)
-		goto out;
-	char *det = mi_detail("{s:s,s:s}", "mac", m->mac, "binary", bin);
-	if (inv_begin(ctx->inv, err) == -1 ||
-	    inv_nic_add(ctx->inv, m->id, network_id, m->mac, err) == -1 ||
-	    inv_event(ctx->inv, m->id, "mac", -1, det, err) == -1 ||
-	    inv_commit(ctx->inv, err) == -1) {
-		inv_rollback(ctx->inv);
-		free(det);
-		m->mac[0] = '\0';
-		goto out;
-	}
-	free(det);
-	m->network_id = network_id;
-	rc = 0;
-out:
-	vm_paths_release(&p);
-	free(bin);
-	return rc;
-}
-
-static int
-launch_qemu(struct machine_ctx *ctx, struct inv_machine *m, struct mi_net *n,
-    struct mi_boot *b, const struct vm_paths *p, const struct mi_shares *sh,
-    struct xherr *err)
-{
-	struct hv_vm vm;
-	char tap[16];
-	int tapfd = -1, qmpfd = -1, rc = -1;
-
-	if (mi_net_up(ctx, n, err) == -1)
-		return -1;
-	snprintf(tap, sizeof tap, "xht%lld", (long long)m->id);
-	uid_t was = priv_raise();
-	int trc = net_tap_open(n->cfg.bridge, tap, &tapfd, err);
-	priv_restore(was);
-	if (trc == -1)
-		goto out;
-	if ((qmpfd = hv_qemu_qmp_listen(p->qmp, err)) == -1)
-		goto out;
-	vm_of(ctx->store, m, p, sh, &vm);
-	vm.tap_fd = tapfd;
-	vm.qmp_fd = qmpfd;
-	vm.kvm = hv_qemu_kvm_usable();
-	mi_say(ctx, "starting %s (%s, %d CPU, %d MB)", m->name,
-	    vm.kvm ? "kvm" : "tcg", m->cpus, m->memory_mb);
-	if (hv_qemu_launch(&vm, &b->proc, err) == -1)
-		goto out;
-	b->launched = 1;
-	snprintf(b->accel, sizeof b->accel, "%s", vm.kvm ? "kvm" : "tcg");
-	rc = 0;
-out:
-	if (tapfd != -1)
-		close(tapfd);
-	if (qmpfd != -1)
-		close(qmpfd);
-	return rc;
-}
-
-static int
-launch_xhyve(struct machine_ctx *ctx, struct inv_machine *m, struct mi_boot *b,
-    const struct vm_paths *p, const struct mi_shares *sh, struct xherr *err)
-{
-	struct hv_vm vm;
-	char *bin;
-	int rc;
-
-	if ((bin = hv_xhyve_binary(err)) == NULL)
-		return -1;
-	vm_of(ctx->store, m, p, sh, &vm);
-	mi_say(ctx, "starting %s (%s, %d CPU, %d MB)", m->name, bin, m->cpus,
-	    m->memory_mb);
-	rc = hv_xhyve_launch(&vm, bin, p->exitf, &b->proc, b->console,
-	    sizeof b->console, err);
-	if (rc == 0) {
-		b->launched = 1;
-		snprintf(b->accel, sizeof b->accel, "hvf");
-		if (b->console[0] != '\0')
-			mi_say(ctx, "Hook up your terminal emulator to %s in order "
-			    "to connect to your VM", b->console);
-	}
-	free(bin);
-	return rc;
-}
 
 /* mi_step "create:STEP" or "start:STEP". */
 static void
@@ -313,7 +120,8 @@ boot(struct machine_ctx *ctx, struct inv_machine *m, struct mi_boot *b,
 	struct mi_net n;
 	struct vm_paths p;
 	struct mi_shares sh;
-	int rc = -1, xhyve = strcmp(m->backend, "xhyve") == 0;
+	const struct mi_backend *be = mi_backend(m->backend);
+	int rc = -1;
 	int64_t deadline = b->t0 + (int64_t)timeout_s * 1000;
 
 	if (mi_shares_load(ctx, m->id, &sh, err) == -1)
@@ -326,8 +134,7 @@ boot(struct machine_ctx *ctx, struct inv_machine *m, struct mi_boot *b,
 		return -1;
 	}
 	b->stale_expiry = mi_lease_expiry(&n, m->mac);
-	if ((xhyve ? launch_xhyve(ctx, m, b, &p, &sh, err) :
-	    launch_qemu(ctx, m, &n, b, &p, &sh, err)) == -1)
+	if (be->launch(ctx, m, &n, b, &p, &sh, err) == -1)
 		goto out;
 	boot_step(ctx, b, "launched");
 	char *det = mi_detail("{s:i,s:s,s:s,s:s,s:s?}", "pid", (int)b->proc.pid,
@@ -398,36 +205,17 @@ host_memory_mb(void)
 	return (int64_t)pages * size / 1048576;
 }
 
-static int priv_enforce(struct machine_ctx *ctx, struct xherr *err);
 
 int
 machine_precheck(struct machine_ctx *ctx, const char *backend,
     struct xherr *err)
 {
-	static const char *const tools[] = { "qemu-system-x86_64", "dnsmasq",
-	    "dhcp_release", "ssh-keygen" };
-	size_t i;
+	const struct mi_backend *be = mi_backend_find(backend);
 
-	if (backend == NULL || *backend == '\0')
-		backend = MACHINE_DEFAULT_BACKEND;
-	if (strcmp(backend, "xhyve") == 0) {
-		char *bin = hv_xhyve_binary(err);
-		if (bin == NULL)
-			return -1;
-		free(bin);
-		return priv_enforce(ctx, err);
-	}
-	for (i = 0; i < sizeof tools / sizeof tools[0]; i++) {
-		char *p = proc_which(tools[i], NULL);
-		if (p == NULL)
-			return xherr_set(err, XHE_NOTFOUND, "%s is needed and was "
-			    "not found in PATH", tools[i]);
-		free(p);
-	}
-	if (geteuid() != 0)
-		return xherr_set(err, XHE_PERM, "the shared network needs root "
-		    "(a bridge, taps and dnsmasq), as vmnet does on macOS");
-	return 0;
+	if (be == NULL)
+		return xherr_set(err, XHE_USAGE, "backend \"%s\": use qemu or "
+		    "xhyve", backend);
+	return be->precheck(ctx, err);
 }
 
 int
@@ -460,8 +248,7 @@ machine_check_create(const struct machine_create_opts *o, struct xherr *err)
 	if (o->timeout_s < 0)
 		return xherr_set(err, XHE_USAGE, "timeout %d is negative",
 		    o->timeout_s);
-	if (o->backend != NULL && *o->backend != '\0' &&
-	    strcmp(o->backend, "qemu") != 0 && strcmp(o->backend, "xhyve") != 0)
+	if (mi_backend_find(o->backend) == NULL)
 		return xherr_set(err, XHE_USAGE, "backend \"%s\": use qemu or "
 		    "xhyve", o->backend);
 	if (o->disk_format != NULL && *o->disk_format != '\0' &&
@@ -560,7 +347,7 @@ create_files(struct machine_ctx *ctx, struct inv_machine *m,
     struct xherr *err)
 {
 	char *pubpath = util_path_join(m->dir, "id_rsa.pub");
-	char *pub = NULL, *disk = mi_mfile(m, disk_suffix(m->disk_format));
+	char *pub = NULL, *disk = mi_mfile(m, mi_disk_suffix(m->disk_format));
 	const char *members[2] = { info->kernel, info->initrd };
 	const char *dests[2] = { m->kernel, m->initrd };
 	struct buf tar;
@@ -685,6 +472,7 @@ machine_create(struct machine_ctx *ctx, const struct machine_create_opts *o,
 	uuid_t u;
 	char uuid[40], *lockname = NULL, *stamp;
 	const char *iso_src, *backend;
+	const struct mi_backend *be;
 	int xhyve;
 	int lock = -1, made_dir = 0, rc = -1, recorded = 0, have_ce = 0;
 	uint32_t lo, hi;
@@ -708,8 +496,9 @@ machine_create(struct machine_ctx *ctx, const struct machine_create_opts *o,
 	uuid_unparse_lower(u, uuid);
 	backend = o->backend != NULL && *o->backend != '\0' ? o->backend :
 	    MACHINE_DEFAULT_BACKEND;
-	xhyve = strcmp(backend, "xhyve") == 0;
-	if (xhyve && priv_enforce(ctx, err) == -1)
+	be = mi_backend(backend);
+	xhyve = be->vmnet;	/* MAC and IP learned, not reserved */
+	if (be->create_check != NULL && be->create_check(ctx, err) == -1)
 		return -1;
 
 	/* The ISO: downloaded into the cache, or a local file. */
@@ -816,7 +605,7 @@ machine_create(struct machine_ctx *ctx, const struct machine_create_opts *o,
 	mi_net_pool(&n, &lo, &hi);
 	if (inv_begin(ctx->inv, err) == -1)
 		goto out;
-	char *disk = mi_mfile(&m, disk_suffix(m.disk_format));
+	char *disk = mi_mfile(&m, mi_disk_suffix(m.disk_format));
 	char *det;
 	/* The bridge's addresses are ours to reserve; vmnet's are bootpd's:
 	 * an xhyve machine's MAC and IP are learned (-M, then the lease). */
@@ -880,7 +669,7 @@ machine_create(struct machine_ctx *ctx, const struct machine_create_opts *o,
 		goto out;
 	}
 	free(stamp);
-	if (xhyve && xhyve_learn_mac(ctx, &m, n.row.id, err) == -1)
+	if (be->learn != NULL && be->learn(ctx, &m, n.row.id, err) == -1)
 		goto out;
 	if (boot(ctx, &m, &b, o->timeout_s > 0 ? o->timeout_s :
 	    MACHINE_DEFAULT_TIMEOUT_S, err) == -1)
@@ -974,19 +763,16 @@ stop_running(struct machine_ctx *ctx, struct inv_machine *m, int timeout_s,
 {
 	int64_t t0 = util_mono_ms();
 	const char *method = "acpi";
-	char *qmp = util_path_join(m->dir, "qmp.sock");
+	const struct mi_backend *be = mi_backend(m->backend);
+	struct vm_paths p;
 	struct xherr perr = XHERR_INIT;
 	int rc = -1;
 
-	int xhyve = strcmp(m->backend, "xhyve") == 0;
-
+	vm_paths_init(m, &p);
 	if (!force) {
 		mi_say(ctx, "stopping %s (ACPI power button, up to %d s)", m->name,
 		    timeout_s);
-		/* QEMU: QMP system_powerdown; xhyve turns SIGTERM into the
-		 * power button. */
-		if ((xhyve ? proc_signal(&m->proc, SIGTERM, &perr) :
-		    hv_qemu_powerdown(qmp, &perr)) == 0) {
+		if (be->powerdown(m, &p, &perr) == 0) {
 			if (mi_event1(ctx, m->id, "powerdown", -1,
 			    mi_detail("{s:i}", "timeout_s", timeout_s), err) == -1)
 				goto out;
@@ -1013,7 +799,7 @@ gone:
 		goto out;
 	char *exitf = mi_mfile(m, ".exit");
 	int code = -1;
-	if (xhyve) {
+	if (be->exit_file) {
 		/* The supervisor writes it as xhyve goes: give it a moment. */
 		for (int i = 0; i < 50 && hv_xhyve_exit_status(exitf, &code) == -1;
 		    i++)
@@ -1036,7 +822,7 @@ gone:
 		goto out;
 	rc = 0;
 out:
-	free(qmp);
+	vm_paths_release(&p);
 	return rc;
 }
 

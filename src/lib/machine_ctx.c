@@ -297,7 +297,7 @@ mi_record_exited(struct machine_ctx *ctx, int64_t machine_id, int64_t row,
 	/* xhyve's supervisor left its exit status: say what the guest did. */
 	if (machine_id != 0 && inv_machine_get_id(ctx->inv, machine_id, &m,
 	    NULL) == 0) {
-		if (strcmp(m.backend, "xhyve") == 0) {
+		if (mi_backend(m.backend)->exit_file) {
 			char *exitf = mi_mfile(&m, ".exit");
 			if (hv_xhyve_exit_status(exitf, &code) == -1)
 				code = -1;

@@ -141,6 +141,44 @@ struct mi_boot {
  * polled) until deadline (monotonic ms); records it, with the IP. */
 int mi_wait_ip(struct machine_ctx *ctx, struct mi_net *n, struct inv_machine *m,
     struct mi_boot *b, int64_t deadline, struct xherr *err);
+/* A machine's files the hypervisor uses (machine_hv.c); the caller's. */
+struct vm_paths {
+	char *qmp, *serial, *log, *pidf, *disk, *exitf;
+};
+
+/* The backends (machine_hv.c): what differs between QEMU and xhyve. */
+struct mi_backend {
+	const char *name;		/* "qemu", "xhyve" */
+	const char *log;		/* its own output, in the machine directory */
+	int vmnet;			/* vmnet + bootpd: MAC and IP learned; else
+					 * the bridge + dnsmasq: both reserved */
+	int exit_file;			/* a supervisor records its exit code */
+	int nfs;			/* NFS shares (macOS nfsd) */
+	int ninep;			/* share_mount_script's 9p dialect */
+	/* Is everything it needs here (programs, privileges)? */
+	int (*precheck)(struct machine_ctx *ctx, struct xherr *err);
+	/* Before a create makes anything (NULL: nothing to check). */
+	int (*create_check)(struct machine_ctx *ctx, struct xherr *err);
+	/* After the row is recorded (NULL: nothing): xhyve learns the MAC. */
+	int (*learn)(struct machine_ctx *ctx, struct inv_machine *m,
+	    int64_t network_id, struct xherr *err);
+	int (*launch)(struct machine_ctx *ctx, struct inv_machine *m,
+	    struct mi_net *n, struct mi_boot *b, const struct vm_paths *p,
+	    const struct mi_shares *sh, struct xherr *err);
+	/* The ACPI power button. */
+	int (*powerdown)(const struct inv_machine *m, const struct vm_paths *p,
+	    struct xherr *err);
+};
+/* The backend called name; NULL or "" is the default. An unknown name is
+ * NULL from mi_backend_find, the default from mi_backend (a row's name
+ * passed the schema's CHECK). */
+const struct mi_backend *mi_backend_find(const char *name);
+const struct mi_backend *mi_backend(const char *name);
+/* The disk file's suffix for a format (".rawdisk", ".qcow2", ".ext4disk"). */
+const char *mi_disk_suffix(const char *format);
+void vm_paths_init(const struct inv_machine *m, struct vm_paths *p);
+void vm_paths_release(struct vm_paths *p);
+
 /* The create options' shares, checked before anything is made. */
 int mi_check_shares(const struct machine_create_opts *o, struct xherr *err);
 int mi_shares_record(struct machine_ctx *ctx, int64_t machine_id,

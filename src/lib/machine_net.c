@@ -189,7 +189,7 @@ int
 mi_net_load(struct machine_ctx *ctx, const char *backend, struct mi_net *n,
     struct xherr *err)
 {
-	if (backend != NULL && strcmp(backend, "xhyve") == 0)
+	if (mi_backend(backend)->vmnet)
 		return vmnet_load(ctx, n, err);
 	return dnsmasq_load(ctx, n, err);
 }

@@ -313,8 +313,8 @@ mi_shares_mount(struct machine_ctx *ctx, const struct inv_machine *m,
 		return -1;
 	buf_init(&script);
 	buf_init(&out);
-	share_mount_script(s->v, s->n, strcmp(m->backend, "xhyve") == 0 ?
-	    SHARE_9P_XHYVE : SHARE_9P_QEMU, host_ip, user, &script);
+	share_mount_script(s->v, s->n, mi_backend(m->backend)->ninep, host_ip,
+	    user, &script);
 	mi_say(ctx, "mounting %d shared folder%s in %s", s->n,
 	    s->n == 1 ? "" : "s", m->name);
 	key = util_path_join(m->dir, "id_rsa");
@@ -366,7 +366,7 @@ mi_check_shares(const struct machine_create_opts *o, struct xherr *err)
 
 	if (err == NULL)
 		err = &local;	/* NULL is allowed (xherr.h) */
-	if (o->nnfs > 0 && strcmp(backend, "xhyve") != 0)
+	if (o->nnfs > 0 && !mi_backend(backend)->nfs)
 		return xherr_set(err, XHE_USAGE, "NFS shares need the xhyve "
 		    "backend (macOS nfsd exports them); share with 9p instead");
 	if (o->n9p + o->nnfs > SHARE_MAX)
