@@ -1,3 +1,22 @@
+/*
+ * machine: the lifecycle of one machine, and nothing else.
+ *
+ *	machine_create		check, image, row, disk and key, boot, record
+ *	machine_start		boot a stopped machine: launch, lease, SSH
+ *	machine_stop/kill	the power button, then SIGKILL; exit recorded
+ *	machine_restart		stop, then start
+ *	machine_rm		stop, release the lease, remove its files
+ *	machine_get		a machine and whether it runs (the pid rule)
+ *	machine_disk_resize	grow a stopped machine's disk
+ *
+ * Each takes the machine's lock, loads its row (paths derived from the
+ * store and the name, never taken from the row), works through a backend
+ * (machine_hv.c), and records every step as an event, so a crash at any
+ * point leaves what reconcile (machine_reconcile.c) can finish. What every
+ * step stands on (context, settings, progress, locks) is machine_ctx.c;
+ * the network, its leases and the lease wait machine_net.c; the ISO
+ * machine_image.c; shared folders machine_share.c.
+ */
 #include "machine.h"
 
 #include <dirent.h>

@@ -72,10 +72,7 @@ void cli_time(long long ms, char *out, size_t n);
 
 #define CMD(name) int cmd_##name(struct cli *cli, int argc, char **argv)
 CMD(create);
-CMD(start);
-CMD(stop);
-CMD(kill);
-CMD(restart);
+CMD(power);	/* start, stop, restart, kill */
 CMD(rm);
 CMD(status);
 CMD(ip);
