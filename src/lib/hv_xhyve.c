@@ -228,21 +228,13 @@ held_close(struct held *h)
 			close(h->fd[i]);
 }
 
-static char *
-dir_of(const char *p)
-{
-	const char *s = strrchr(p, '/');
-
-	return s ? strndup(p, (size_t)(s - p)) : xstrdup(".");
-}
-
 static int
 hold_files(const struct hv_vm *vm, struct hv_vm *as, struct held *h,
     struct xherr *err)
 {
 	const char *want[4] = { vm->iso, vm->disk, vm->kernel, vm->initrd };
 	const char **put[4] = { &as->iso, &as->disk, &as->kernel, &as->initrd };
-	char *dir = dir_of(vm->disk);
+	char *dir = util_dir_name(vm->disk);
 	struct stat st;
 	int dfd, i, rc = -1;
 

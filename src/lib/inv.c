@@ -39,14 +39,10 @@ inv_schema_version(void)
 static const char *
 fs_problem(const char *path)
 {
-	char *dir = xstrdup(path), *slash = strrchr(dir, '/');
+	char *dir = util_dir_name(path);
 	struct statvfs sv;
 	const char *why = "";
 
-	if (slash != NULL)
-		*(slash == dir ? slash + 1 : slash) = '\0';
-	else
-		strcpy(dir, ".");
 	if (statvfs(dir, &sv) == 0) {
 		if (sv.f_flag & ST_RDONLY)
 			why = " (its file system is read-only)";

@@ -29,19 +29,11 @@ iso_parse_pvd(const unsigned char *s, size_t len, char volid[33])
 	return 0;
 }
 
-static const char *
-base_name(const char *path)
-{
-	const char *s = strrchr(path, '/');
-
-	return s ? s + 1 : path;
-}
-
 int
 iso_is_kernel_name(const char *path)
 {
 	static const char *const stems[] = { "vmlinuz", "vmlinux", "bzImage" };
-	const char *b = base_name(path);
+	const char *b = util_base_name(path);
 	size_t i;
 
 	for (i = 0; i < sizeof stems / sizeof stems[0]; i++) {
@@ -60,7 +52,7 @@ iso_is_kernel_name(const char *path)
 int
 iso_is_initrd_name(const char *path)
 {
-	return strncmp(base_name(path), "initrd", 6) == 0;
+	return strncmp(util_base_name(path), "initrd", 6) == 0;
 }
 
 int
@@ -183,7 +175,7 @@ iso_inspect(const char *path, struct iso_info *out, struct xherr *err)
 			keep_last(&out->kernel, m);
 		else if (iso_is_initrd_name(m))
 			keep_last(&out->initrd, m);
-		else if (strcmp(base_name(m), "isolinux.cfg") == 0) {
+		else if (strcmp(util_base_name(m), "isolinux.cfg") == 0) {
 			la_int64_t sz = arc.archive_entry_size(e);
 			char *cfg, *cmd = NULL;
 			if (sz < 0 || sz > ISO_CFG_MAX)

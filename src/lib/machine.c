@@ -51,7 +51,7 @@
 static char *
 rebase(const char *dir, const char *p)
 {
-	return p ? util_path_join(dir, mi_base_name(p)) : NULL;
+	return p ? util_path_join(dir, util_base_name(p)) : NULL;
 }
 
 /*
@@ -579,8 +579,8 @@ machine_create(struct machine_ctx *ctx, const struct machine_create_opts *o,
 	m.dir = machine_dir(ctx->store, o->name);
 	m.iso = util_path_join(m.dir, "boot2docker.iso");
 	{
-		char *k = util_path_join(m.dir, mi_base_name(info.kernel));
-		char *i = util_path_join(m.dir, mi_base_name(info.initrd));
+		char *k = util_path_join(m.dir, util_base_name(info.kernel));
+		char *i = util_path_join(m.dir, util_base_name(info.initrd));
 		m.kernel = k;
 		m.initrd = i;
 	}

@@ -358,14 +358,6 @@ mi_mfile(const struct inv_machine *m, const char *suffix)
 	return xasprintf("%s/%s%s", m->dir, m->name, suffix);
 }
 
-const char *
-mi_base_name(const char *p)
-{
-	const char *s = strrchr(p, '/');
-
-	return s ? s + 1 : p;
-}
-
 /* Paths below <store>/machines are used as they are, so a link planted in
  * its place would make create write, and rm delete, outside the store. */
 int

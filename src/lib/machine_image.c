@@ -204,8 +204,8 @@ mi_refresh_boot(struct machine_ctx *ctx, struct inv_machine *m, struct xherr *er
 		    ISO_KERNEL_NAMES : ISO_INITRD_NAMES);
 		goto out;
 	}
-	kernel = util_path_join(m->dir, mi_base_name(info.kernel));
-	initrd = util_path_join(m->dir, mi_base_name(info.initrd));
+	kernel = util_path_join(m->dir, util_base_name(info.kernel));
+	initrd = util_path_join(m->dir, util_base_name(info.initrd));
 	const char *members[2] = { info.kernel, info.initrd };
 	const char *dests[2] = { kernel, initrd };
 	if (iso_extract(m->iso, members, dests, 2, err) == -1)

@@ -72,7 +72,6 @@ struct mi_own {
 };
 int mi_own_files(const char *dir, const char *name, int dry_run,
     struct mi_own *o);
-const char *mi_base_name(const char *p);
 
 /* Networks and leases (machine_net.c) */
 struct mi_net {

@@ -418,16 +418,13 @@ drop_mac(void *arg, const struct lease *l)
 static void
 bootpd_orphans(const char *lease_file)
 {
-	char *dir = xstrdup(lease_file), *slash = strrchr(dir, '/');
-	const char *base = slash ? slash + 1 : lease_file;
-	char *prefix = xasprintf("%s.tmp.", base);
+	char *dir = util_dir_name(lease_file);
+	char *prefix = xasprintf("%s.tmp.", util_base_name(lease_file));
 	size_t plen = strlen(prefix);
 	struct dirent *e;
 	DIR *d;
 
-	if (slash != NULL)
-		*slash = '\0';
-	if ((d = opendir(slash ? (*dir ? dir : "/") : ".")) != NULL) {
+	if ((d = opendir(dir)) != NULL) {
 		while ((e = readdir(d)) != NULL) {
 			struct stat st;
 			if (strncmp(e->d_name, prefix, plen) != 0 ||

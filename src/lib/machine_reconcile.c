@@ -81,7 +81,7 @@ gone_process(void *arg, int64_t row, int64_t machine_id, const char *role,
 	}
 	snprintf(what, sizeof what, "%s pid %d (%s) is not running: %s",
 	    strcmp(role, "dhcp") == 0 ? "the network's dnsmasq" :
-	    "the hypervisor", (int)p->pid, mi_base_name(p->exe),
+	    "the hypervisor", (int)p->pid, util_base_name(p->exe),
 	    proc_status_str(st));
 	if (!r->dry_run && mi_record_exited(r->ctx, machine_id, row, p, st,
 	    r->err) == -1)
@@ -101,7 +101,7 @@ struct orphan_walk {
 static int
 is_hypervisor(const char *exe)
 {
-	const char *b = mi_base_name(exe);
+	const char *b = util_base_name(exe);
 
 	return strncmp(b, "qemu-system", 11) == 0 || strcmp(b, "xhyve") == 0 ||
 	    strcmp(b, "hyperkit") == 0;
@@ -156,7 +156,7 @@ orphan(void *arg, pid_t pid, const char *cmdline, size_t len)
 
 	if (proc_ident_read(pid, &id, NULL) == -1)
 		return 0;		/* gone meanwhile */
-	dnsmasq = strcmp(mi_base_name(id.exe), "dnsmasq") == 0;
+	dnsmasq = strcmp(util_base_name(id.exe), "dnsmasq") == 0;
 	if (!dnsmasq && !is_hypervisor(id.exe))
 		return 0;		/* ssh sessions, editors, ... */
 	if (name_after(cmdline, len, dnsmasq ? w->networks : w->machines, name,
@@ -196,7 +196,7 @@ orphan(void *arg, pid_t pid, const char *cmdline, size_t len)
 	}
 	if (live && m.proc_row == 0) {
 		snprintf(what, sizeof what, "%s pid %d runs machine %s, which "
-		    "has no hypervisor recorded", mi_base_name(id.exe), (int)pid,
+		    "has no hypervisor recorded", util_base_name(id.exe), (int)pid,
 		    name);
 		rc = adopt(r, m.id, 0, "hypervisor", &id);
 		int64_t mid = m.id;
@@ -207,7 +207,7 @@ orphan(void *arg, pid_t pid, const char *cmdline, size_t len)
 		    "machine's hypervisor)");
 	}
 	snprintf(what, sizeof what, "%s pid %d runs files of machine %s, which "
-	    "%s", mi_base_name(id.exe), (int)pid, name, !live ? "the inventory "
+	    "%s", util_base_name(id.exe), (int)pid, name, !live ? "the inventory "
 	    "has no live machine for" : "has another hypervisor recorded");
 	snprintf(action, sizeof action, "leave it running: kill %d if it "
 	    "should not run", (int)pid);

@@ -1,4 +1,5 @@
 #include "priv.h"
+#include "util.h"
 
 #include <stdlib.h>
 #include <stdio.h>
@@ -23,14 +24,6 @@ priv_facts_read(const char *binary, struct priv_facts *f, struct xherr *err)
 	return 0;
 }
 
-static const char *
-base(const char *p)
-{
-	const char *s = strrchr(p, '/');
-
-	return s ? s + 1 : p;
-}
-
 int
 priv_check(const struct priv_facts *f, struct xherr *err)
 {
@@ -39,11 +32,11 @@ priv_check(const struct priv_facts *f, struct xherr *err)
 	if (f->owner != 0 || !(f->mode & S_ISUID))
 		return xherr_set(err, XHE_PERM, "%s binary needs root owner and "
 		    "uid. See https://github.com/zchee/docker-machine-driver-xhyve"
-		    "#install", base(f->binary));
+		    "#install", util_base_name(f->binary));
 	if (f->ruid == 0 || (f->sudo_user != NULL && *f->sudo_user != '\0'))
 		return xherr_set(err, XHE_PERM, "%s needs to be executed with the "
 		    "privileges of the user. please remove sudo on execute command",
-		    base(f->binary));
+		    util_base_name(f->binary));
 	return 0;
 }
 

@@ -32,6 +32,26 @@ util_sleep_ms(int ms)
 		;
 }
 
+const char *
+util_base_name(const char *p)
+{
+	const char *s = strrchr(p, '/');
+
+	return s ? s + 1 : p;
+}
+
+char *
+util_dir_name(const char *p)
+{
+	const char *s = strrchr(p, '/');
+
+	if (s == NULL)
+		return xstrdup(".");
+	if (s == p)
+		return xstrdup("/");
+	return xstrndup(p, (size_t)(s - p));
+}
+
 char *
 util_path_join(const char *a, const char *b)
 {

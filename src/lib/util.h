@@ -132,6 +132,10 @@ int util_exists(const char *path);
 int util_file_size(const char *path, int64_t *apparent, int64_t *allocated,
     struct xherr *err);
 
+/* The last component of p (in p), and everything before it ("." without
+ * a '/', "/" for "/x"; the caller's). No normalisation, no I/O. */
+const char *util_base_name(const char *p);
+char *util_dir_name(const char *p);
 /* "a/b" joined; the result is the caller's. */
 char *util_path_join(const char *a, const char *b);
 

@@ -14,6 +14,8 @@
 #include <sys/event.h>
 #include <unistd.h>
 
+#include "util.h"
+
 struct watch {
 	int kq, dirfd, filefd;
 	char *file;
@@ -38,18 +40,12 @@ int
 watch_open(struct watch **out, const char *file, struct xherr *err)
 {
 	struct watch *w = xcalloc(1, sizeof *w);
-	char *dir = xstrdup(file), *slash = strrchr(dir, '/');
+	char *dir = util_dir_name(file);
 	struct kevent ev;
 
 	*out = NULL;
 	w->kq = w->dirfd = w->filefd = -1;
 	w->file = xstrdup(file);
-	if (slash == NULL)
-		strcpy(dir, ".");
-	else if (slash == dir)
-		slash[1] = '\0';
-	else
-		*slash = '\0';
 	if ((w->kq = kqueue()) == -1) {
 		xherr_sys(err, "cannot watch %s", file);
 		goto fail;

@@ -8,6 +8,8 @@
 #include <sys/inotify.h>
 #include <unistd.h>
 
+#include "util.h"
+
 struct watch {
 	int fd;
 	char *name;		/* base name of the watched file */
@@ -17,20 +19,11 @@ int
 watch_open(struct watch **out, const char *file, struct xherr *err)
 {
 	struct watch *w = xcalloc(1, sizeof *w);
-	char *dir = xstrdup(file), *slash = strrchr(dir, '/');
+	char *dir = util_dir_name(file);
 
 	*out = NULL;
 	w->fd = -1;
-	if (slash == NULL) {
-		w->name = xstrdup(file);
-		strcpy(dir, ".");
-	} else {
-		w->name = xstrdup(slash + 1);
-		if (slash == dir)
-			slash[1] = '\0';
-		else
-			*slash = '\0';
-	}
+	w->name = xstrdup(util_base_name(file));
 	w->fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
 	if (w->fd == -1) {
 		xherr_sys(err, "cannot watch %s", file);

@@ -178,6 +178,22 @@ test_path_join(void)
 	s = util_path_join("/", "x");
 	is_str(s, "/x", "path_join from the root");
 	free(s);
+	static const char *const cases[][3] = {
+		/* path, dir, base */
+		{ "/store/machines/dev/dev.rawdisk", "/store/machines/dev",
+		    "dev.rawdisk" },
+		{ "dhcpd_leases", ".", "dhcpd_leases" },
+		{ "/vmlinuz", "/", "vmlinuz" },
+		{ "a/", "a", "" },
+		{ "", ".", "" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		s = util_dir_name(cases[i][0]);
+		is_str(s, cases[i][1], "dir_name \"%s\"", cases[i][0]);
+		free(s);
+		is_str(util_base_name(cases[i][0]), cases[i][2],
+		    "base_name \"%s\"", cases[i][0]);
+	}
 }
 
 static void
