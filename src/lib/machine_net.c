@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bootpd.h"
 #include "machine_int.h"
 #include "priv.h"
 #include "util.h"
@@ -18,7 +19,6 @@
 #include <time.h>
 
 /* The shared network */
-
 
 void
 mi_net_release(struct mi_net *n)
@@ -228,7 +228,6 @@ mi_net_pool(const struct mi_net *n, uint32_t *lo, uint32_t *hi)
 	*hi = n->cfg.subnet + size - 2;
 }
 
-
 int
 mi_hosts_add(void *arg, const char *mac, const char *ip, const char *machine)
 {
@@ -399,123 +398,6 @@ lease_present(const struct mi_net *n, const char *mac, int *present,
 	return 0;
 }
 
-/* Remove every lease of mac from the lease file. With dnsmasq running,
- * dhcp_release asks it to; if the line is still there after that (or
- * dnsmasq is down), the file is rewritten with dnsmasq stopped, since
- * dnsmasq keeps leases in memory and would write them back. */
-static int
-drop_mac(void *arg, const struct lease *l)
-{
-	return strcmp(l->mac, (const char *)arg) == 0;
-}
-
-/*
- * A writer killed between its temporary file and the rename leaves
- * "<lease file>.tmp.XXXXXX" behind (never the lease file half-written).
- * Ours are the only ones with that name and every writer holds the lock,
- * so one older than a minute is an orphan: remove it.
- */
-static void
-bootpd_orphans(const char *lease_file)
-{
-	char *dir = util_dir_name(lease_file);
-	char *prefix = xasprintf("%s.tmp.", util_base_name(lease_file));
-	size_t plen = strlen(prefix);
-	struct dirent *e;
-	DIR *d;
-
-	if ((d = opendir(dir)) != NULL) {
-		while ((e = readdir(d)) != NULL) {
-			struct stat st;
-			if (strncmp(e->d_name, prefix, plen) != 0 ||
-			    strlen(e->d_name) != plen + 6 ||
-			    fstatat(dirfd(d), e->d_name, &st,
-			    AT_SYMLINK_NOFOLLOW) == -1 || !S_ISREG(st.st_mode) ||
-			    st.st_mtime > time(NULL) - 60)
-				continue;
-			unlinkat(dirfd(d), e->d_name, 0);
-		}
-		closedir(d);
-	}
-	free(prefix);
-	free(dir);
-}
-
-/* A copy of the lease file as it was, in <store>/backups. */
-static char *
-bootpd_backup(struct machine_ctx *ctx, const char *buf, size_t len,
-    struct xherr *err)
-{
-	char stamp[32], *dir, *path;
-	time_t now = time(NULL);
-	struct tm tm;
-
-	gmtime_r(&now, &tm);
-	strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
-	dir = util_path_join(ctx->store, "backups");
-	path = xasprintf("%s/dhcpd_leases.%s.%d", dir, stamp, (int)getpid());
-	if (util_mkdir_in(ctx->store, dir, 0700, err) == -1 ||
-	    util_write_atomic(path, buf, len, 0600, err) == -1) {
-		free(path);
-		path = NULL;
-	}
-	free(dir);
-	return path;
-}
-
-/*
- * One read-modify-write of the lease file without canon's blocks. bootpd
- * may write the file while we do: then the rename is refused (XHE_STATE)
- * and the caller reads it again.
- */
-static int
-bootpd_rewrite(struct machine_ctx *ctx, struct mi_net *n, const char *canon,
-    int *removed, char **backup, struct xherr *err)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	struct buf out;
-	struct stat st;
-	int rc = -1;
-
-	*removed = 0;
-	if (stat(n->row.lease_file, &st) == -1) {
-		if (errno == ENOENT)
-			return 0;
-		return xherr_sys(err, "cannot stat %s", n->row.lease_file);
-	}
-	if (util_read_file(n->row.lease_file, LEASE_FILE_MAX, &buf, &len,
-	    err) == -1)
-		return -1;
-	buf_init(&out);
-	lease_bootpd_without(buf, len, drop_mac, (void *)canon, &out, removed);
-	if (*removed > 0) {
-		free(*backup);
-		if ((*backup = bootpd_backup(ctx, buf, len, err)) == NULL ||
-		    util_write_atomic_as(n->row.lease_file, out.p ? out.p : "",
-		    out.len, &st, err) == -1)
-			goto out;
-	}
-	rc = 0;
-out:
-	buf_release(&out);
-	free(buf);
-	return rc;
-}
-
-/* bootpd keeps leases in memory: make it read the file again. A failure
- * is said, not fatal: the file is already right. */
-static void
-bootpd_reload(struct machine_ctx *ctx)
-{
-	struct xherr rerr = XHERR_INIT;
-
-	if (proc_run_words(ctx->bootpd_reload, NULL, 0, BOOTPD_RELOAD_MS, NULL,
-	    &rerr) == -1)
-		mi_say(ctx, "warning: %s did not reload bootpd: %s",
-		    ctx->bootpd_reload, rerr.msg);
-}
-
 /*
  * Remove mac's blocks from bootpd's lease file: under our lock, a
  * timestamped backup in the store, then a temporary file with the
@@ -538,7 +420,8 @@ bootpd_drop(struct machine_ctx *ctx, struct mi_net *n, const char *mac,
 		return -1;
 	bootpd_orphans(n->row.lease_file);
 	for (int tries = 0; ; tries++) {
-		if (bootpd_rewrite(ctx, n, canon, &removed, &backup, err) == 0)
+		if (bootpd_rewrite(n->row.lease_file, ctx->store, canon,
+		    &removed, &backup, err) == 0)
 			break;
 		if (err->code == XHE_PERM) {
 			*pending = 1;
@@ -555,7 +438,13 @@ bootpd_drop(struct machine_ctx *ctx, struct mi_net *n, const char *mac,
 		mi_say(ctx, "removed %d lease%s of %s from %s (backup %s)",
 		    removed, removed == 1 ? "" : "s", canon, n->row.lease_file,
 		    backup);
-		bootpd_reload(ctx);
+		struct xherr rerr = XHERR_INIT;
+		/* bootpd keeps leases in memory; a failure to make it read
+		 * them again is said, not fatal: the file is already right. */
+		if (bootpd_reload(ctx->bootpd_reload, BOOTPD_RELOAD_MS,
+		    &rerr) == -1)
+			mi_say(ctx, "warning: %s did not reload bootpd: %s",
+			    ctx->bootpd_reload, rerr.msg);
 	}
 	rc = 0;
 out:
@@ -564,6 +453,10 @@ out:
 	return rc;
 }
 
+/* Remove every lease of mac from the lease file. With dnsmasq running,
+ * dhcp_release asks it to; if the line is still there after that (or
+ * dnsmasq is down), the file is rewritten with dnsmasq stopped, since
+ * dnsmasq keeps leases in memory and would write them back. */
 static int
 root_lease_drop(struct machine_ctx *ctx, struct mi_net *n, const char *mac,
     const char *ip, int *dropped, int *pending, struct xherr *err)
@@ -729,7 +622,6 @@ mi_lease_drop(struct machine_ctx *ctx, struct mi_net *n, const char *mac,
 }
 
 /* Booting */
-
 
 /* bootpd gave machine `from`'s old address to `to`: say so in its history. */
 static int
