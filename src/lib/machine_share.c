@@ -10,14 +10,13 @@
 
 #include "machine_int.h"
 #include "nfs.h"
+#include "nfsd.h"
 #include "priv.h"
 #include "share.h"
 #include "ssh.h"
 #include "util.h"
 
 #define MOUNT_MS 60000		/* the guest's mount script, over SSH */
-#define NFSD_MS 30000		/* nfsd checkexports / update */
-#define EXPORTS_MAX (4u << 20)
 
 static int
 share_row(void *arg, const struct inv_share *sh)
@@ -136,80 +135,6 @@ host_user(char *out, size_t n, struct xherr *err)
 	return 0;
 }
 
-/* Run "ctx->nfsd ARGS..." (the command's words, then ours). */
-static int
-nfsd(struct machine_ctx *ctx, const char *a1, const char *a2,
-    const char *a3, struct xherr *err)
-{
-	const char *extra[] = { a1, a2, a3 };
-
-	if (proc_run_words(ctx->nfsd, extra, a3 ? 3 : a2 ? 2 : 1, NFSD_MS, NULL,
-	    err) == -1)
-		return xherr_wrap(err, "%s %s", ctx->nfsd, a1);
-	return 0;
-}
-
-/* Read the exports file (a missing one is empty) and its stat. */
-static int
-exports_read(const char *path, char **buf, size_t *len, struct stat *st,
-    int *exists, struct xherr *err)
-{
-	*buf = NULL;
-	*len = 0;
-	*exists = stat(path, st) == 0;
-	if (!*exists) {
-		if (errno != ENOENT)
-			return xherr_sys(err, "cannot stat %s", path);
-		return 0;
-	}
-	return util_read_file(path, EXPORTS_MAX, buf, len, err);
-}
-
-/*
- * Replace the exports file with next: validated first by
- * `nfsd -F CANDIDATE checkexports` (on a copy in the store), written
- * atomically with the old file's owner and mode, then `nfsd update`.
- */
-static int
-exports_commit(struct machine_ctx *ctx, const struct buf *next,
-    const struct stat *st, int exists, struct xherr *err)
-{
-	char *cand = util_path_join(ctx->store, "exports.candidate");
-	struct stat like;
-	int rc = -1;
-	struct xherr local = XHERR_INIT;
-
-	if (err == NULL)
-		err = &local;	/* NULL is allowed (xherr.h) */
-	if (util_write_atomic(cand, next->p ? next->p : "", next->len, 0644,
-	    err) == -1)
-		goto out;
-	if (nfsd(ctx, "-F", cand, "checkexports", err) == -1) {
-		xherr_wrap(err, "nfsd refuses the new %s", ctx->exports);
-		goto out;
-	}
-	if (exists) {
-		like = *st;
-	} else {
-		memset(&like, 0, sizeof like);
-		like.st_mode = 0644;	/* root's, as nfsd expects */
-		like.st_uid = geteuid();
-		like.st_gid = getegid();
-	}
-	if (util_write_atomic_as(ctx->exports, next->p ? next->p : "",
-	    next->len, &like, err) == -1) {
-		if (err->code == XHE_PERM)
-			xherr_wrap(err, "NFS shares need root to edit %s",
-			    ctx->exports);
-		goto out;
-	}
-	rc = nfsd(ctx, "update", NULL, NULL, err);
-out:
-	unlink(cand);
-	free(cand);
-	return rc;
-}
-
 static int
 root_shares_export(struct machine_ctx *ctx, const struct inv_machine *m,
     const struct mi_shares *s, struct xherr *err)
@@ -226,7 +151,7 @@ root_shares_export(struct machine_ctx *ctx, const struct inv_machine *m,
 	buf_init(&next);
 	if (host_user(user, sizeof user, err) == -1 ||
 	    mi_lock_take(ctx, "exports", &lock, err) == -1 ||
-	    exports_read(ctx->exports, &buf, &len, &st, &exists, err) == -1)
+	    nfsd_exports_read(ctx->exports, &buf, &len, &st, &exists, err) == -1)
 		goto out;
 	buf_add(&cur, buf ? buf : "", len);
 	for (int i = 0; i < s->n; i++) {
@@ -246,7 +171,8 @@ root_shares_export(struct machine_ctx *ctx, const struct inv_machine *m,
 	if (any) {
 		mi_say(ctx, "exporting %d folder%s to %s in %s", s->nnfs,
 		    s->nnfs == 1 ? "" : "s", m->ip, ctx->exports);
-		if (exports_commit(ctx, &cur, &st, exists, err) == -1 ||
+		if (nfsd_exports_commit(ctx->exports, ctx->store,
+		    ctx->nfsd, &cur, &st, exists, err) == -1 ||
 		    mi_event1(ctx, m->id, "exports", -1, mi_detail("{s:s,s:s,s:i}",
 		    "action", "set", "ip", m->ip, "shares", s->nnfs), err) == -1)
 			goto out;
@@ -272,7 +198,7 @@ root_shares_unexport(struct machine_ctx *ctx, const struct inv_machine *m,
 
 	buf_init(&next);
 	if (mi_lock_take(ctx, "exports", &lock, err) == -1 ||
-	    exports_read(ctx->exports, &buf, &len, &st, &exists, err) == -1)
+	    nfsd_exports_read(ctx->exports, &buf, &len, &st, &exists, err) == -1)
 		goto out;
 	if (!exists) {
 		rc = 0;
@@ -285,7 +211,8 @@ root_shares_unexport(struct machine_ctx *ctx, const struct inv_machine *m,
 	if (removed > 0) {
 		mi_say(ctx, "removing %d export%s of %s from %s", removed,
 		    removed == 1 ? "" : "s", m->name, ctx->exports);
-		if (exports_commit(ctx, &next, &st, exists, err) == -1 ||
+		if (nfsd_exports_commit(ctx->exports, ctx->store,
+		    ctx->nfsd, &next, &st, exists, err) == -1 ||
 		    mi_event1(ctx, m->id, "exports", -1, mi_detail("{s:s,s:i}",
 		    "action", "remove", "blocks", removed), err) == -1)
 			goto out;
