@@ -147,7 +147,7 @@ boot(struct machine_ctx *ctx, struct inv_machine *m, struct mi_boot *b,
 		return -1;
 	vm_paths_init(m, &p);
 	if ((m->network_id != 0 ? mi_net_load_id(ctx, m->network_id, &n, err) :
-	    mi_net_load(ctx, m->backend, &n, err)) == -1) {
+	    mi_net_load(ctx, mi_backend(m->backend)->vmnet, &n, err)) == -1) {
 		vm_paths_release(&p);
 		mi_shares_release(&sh);
 		return -1;
@@ -445,7 +445,7 @@ create_rollback(struct machine_ctx *ctx, struct inv_machine *m,
 	int dropped = 0;
 
 	boot_abort(ctx, m->id, b);
-	if (mi_net_load(ctx, m->backend, &n, NULL) == 0) {
+	if (mi_net_load(ctx, mi_backend(m->backend)->vmnet, &n, NULL) == 0) {
 		int pending = 0;
 		if (m->mac[0] != '\0')
 			mi_lease_drop(ctx, &n, m->mac, m->ip, &dropped, &pending,
@@ -564,7 +564,7 @@ machine_create(struct machine_ctx *ctx, const struct machine_create_opts *o,
 	lockname = xasprintf("machine-%s", o->name);
 	if (mi_lock_take(ctx, lockname, &lock, err) == -1)
 		goto out;
-	if (mi_net_load(ctx, backend, &n, err) == -1)
+	if (mi_net_load(ctx, be->vmnet, &n, err) == -1)
 		goto out;
 
 	snprintf(m.name, sizeof m.name, "%s", o->name);

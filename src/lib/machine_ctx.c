@@ -294,15 +294,14 @@ mi_record_exited(struct machine_ctx *ctx, int64_t machine_id, int64_t row,
 	struct inv_machine m;
 	int code = -1;
 
-	/* xhyve's supervisor left its exit status: say what the guest did. */
+	/* A supervisor (xhyve's) left its exit status: say what the guest
+	 * did. A backend without one has no such file. */
 	if (machine_id != 0 && inv_machine_get_id(ctx->inv, machine_id, &m,
 	    NULL) == 0) {
-		if (mi_backend(m.backend)->exit_file) {
-			char *exitf = mi_mfile(&m, ".exit");
-			if (hv_xhyve_exit_status(exitf, &code) == -1)
-				code = -1;
-			free(exitf);
-		}
+		char *exitf = mi_mfile(&m, ".exit");
+		if (hv_xhyve_exit_status(exitf, &code) == -1)
+			code = -1;
+		free(exitf);
 		inv_machine_release(&m);
 	}
 	char *det = code >= 0 ? mi_detail("{s:i,s:s,s:i,s:s}", "pid",

@@ -349,7 +349,7 @@ network_down(struct machine_ctx *ctx, struct xherr *err)
 	if (inv_network_get(ctx->inv, NETWORK_NAME, &n.row, err) == -1)
 		return err->code == XHE_NOTFOUND ? 0 : -1;
 	inv_network_release(&n.row);
-	if (mi_net_load(ctx, "qemu", &n, err) == -1)
+	if (mi_net_load(ctx, 0, &n, err) == -1)	/* the bridge */
 		return -1;
 	if ((alive = mi_net_daemon(ctx, &n, &id, &row, err)) == -1)
 		goto out;

@@ -88,9 +88,9 @@ struct mi_hosts {
 #define VMNET_NAME "vmnet"
 
 void mi_net_release(struct mi_net *n);
-/* The network of a backend: qemu, the bridge with dnsmasq ("shared");
- * xhyve, vmnet shared mode with bootpd ("vmnet"). Recorded on first use. */
-int mi_net_load(struct machine_ctx *ctx, const char *backend, struct mi_net *n,
+/* The network: vmnet shared mode with bootpd ("vmnet", xhyve's) when vmnet,
+ * else the bridge with dnsmasq ("shared", QEMU's). Recorded on first use. */
+int mi_net_load(struct machine_ctx *ctx, int vmnet, struct mi_net *n,
     struct xherr *err);
 int mi_net_load_id(struct machine_ctx *ctx, int64_t id, struct mi_net *n,
     struct xherr *err);

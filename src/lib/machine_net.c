@@ -186,10 +186,10 @@ vmnet_load(struct machine_ctx *ctx, struct mi_net *n, struct xherr *err)
 }
 
 int
-mi_net_load(struct machine_ctx *ctx, const char *backend, struct mi_net *n,
+mi_net_load(struct machine_ctx *ctx, int vmnet, struct mi_net *n,
     struct xherr *err)
 {
-	if (mi_backend(backend)->vmnet)
+	if (vmnet)
 		return vmnet_load(ctx, n, err);
 	return dnsmasq_load(ctx, n, err);
 }
@@ -203,7 +203,7 @@ mi_net_load_id(struct machine_ctx *ctx, int64_t id, struct mi_net *n,
 
 	if (inv_network_get_id(ctx->inv, id, &row, err) == -1)
 		return -1;
-	rc = mi_net_load(ctx, strcmp(row.kind, "vmnet") == 0 ? "xhyve" : "qemu",
+	rc = mi_net_load(ctx, strcmp(row.kind, "vmnet") == 0,
 	    n, err);
 	inv_network_release(&row);
 	return rc;
