@@ -105,6 +105,14 @@ sqlite3 "$STORE/xhinv.db" "PRAGMA user_version = $version"
 expect 2 'writing machine without --write is not allowed' "sql is read-only by default" -- x sql "DELETE FROM machine"
 expect 2 'no query given' "sql without a query" -- x sql
 
+# The database checks a NIC's MAC and IP itself (schema 0008).
+expect 1 'nic: a MAC is aa:bb:cc:dd:ee:ff \(lower-case hex\), an IP a.b.c.d' \
+	"a hand-written MAC in another shape is refused" -- \
+	x sql --write "INSERT INTO nic (machine_id, network_id, mac, created_at) VALUES (1, 1, '52:54:00:AB:CD:EF', 0)"
+expect 1 'nic: a MAC is aa:bb:cc:dd:ee:ff \(lower-case hex\), an IP a.b.c.d' \
+	"so is an IP that is not a dotted quad" -- \
+	x sql --write "INSERT INTO nic (machine_id, network_id, mac, ip, created_at) VALUES (1, 1, '52:54:00:ab:cd:ef', '10.0.0.1; reboot', 0)"
+
 # Interrupted (here while it waits for a machine's lock another holds): its
 # own exit status, 130, and nothing recorded.
 mkdir -p "$STORE/locks"
