@@ -140,7 +140,7 @@ CREATE TABLE process (
     network_id  INTEGER REFERENCES network(id),
     role        TEXT NOT NULL CHECK (role IN ('hypervisor', 'dhcp')),
     pid         INTEGER NOT NULL,
-    start_time  INTEGER NOT NULL,       -- Linux: ticks after boot (/proc/PID/stat #22)
+    start_time  INTEGER NOT NULL,       -- Linux: clock ticks after boot (/proc/PID/stat #22); macOS: µs since the epoch
     boot_id     TEXT NOT NULL,          -- host boot the process belongs to
     exe         TEXT NOT NULL,          -- its executable
     started_at  INTEGER NOT NULL,

@@ -595,12 +595,44 @@ inv_machine_release(struct inv_machine *m)
 	memset(m, 0, sizeof *m);
 }
 
-#define MACHINE_COLS \
-    "m.id, m.name, m.uuid, m.backend, m.status, m.cpus, m.memory_mb, " \
-    "m.disk_mb, m.dir, m.image_id, m.iso, m.kernel, m.initrd, m.cmdline, " \
-    "m.created_at, m.removed_at, n.network_id, n.mac, n.ip, " \
-    "p.id, p.pid, p.start_time, p.boot_id, p.exe, m.cmdline_given, m.iso_stamp, " \
-    "p.console, d.path, d.format "
+/* A machine row's columns: the SELECT list and the index of each come
+ * from this one list, so they cannot drift apart. */
+#define MACHINE_COLUMNS(X) \
+	X(ID, "m.id") \
+	X(NAME, "m.name") \
+	X(UUID, "m.uuid") \
+	X(BACKEND, "m.backend") \
+	X(STATUS, "m.status") \
+	X(CPUS, "m.cpus") \
+	X(MEMORY_MB, "m.memory_mb") \
+	X(DISK_MB, "m.disk_mb") \
+	X(DIR, "m.dir") \
+	X(IMAGE_ID, "m.image_id") \
+	X(ISO, "m.iso") \
+	X(KERNEL, "m.kernel") \
+	X(INITRD, "m.initrd") \
+	X(CMDLINE, "m.cmdline") \
+	X(CREATED_AT, "m.created_at") \
+	X(REMOVED_AT, "m.removed_at") \
+	X(NETWORK_ID, "n.network_id") \
+	X(MAC, "n.mac") \
+	X(IP, "n.ip") \
+	X(PROC_ROW, "p.id") \
+	X(PID, "p.pid") \
+	X(START_TIME, "p.start_time") \
+	X(BOOT_ID, "p.boot_id") \
+	X(EXE, "p.exe") \
+	X(CMDLINE_GIVEN, "m.cmdline_given") \
+	X(ISO_STAMP, "m.iso_stamp") \
+	X(CONSOLE, "p.console") \
+	X(DISK_PATH, "d.path") \
+	X(DISK_FORMAT, "d.format")
+#define MC_ENUM(id, sql) MC_##id,
+enum { MACHINE_COLUMNS(MC_ENUM) MC_N };
+#undef MC_ENUM
+#define MC_SQL(id, sql) sql ", "
+/* ... and a NULL after the last one, for the comma. */
+#define MACHINE_COLS MACHINE_COLUMNS(MC_SQL) "NULL "
 #define MACHINE_FROM \
     "FROM machine m " \
     "LEFT JOIN nic n ON n.id = (SELECT max(id) FROM nic WHERE machine_id = m.id) " \
@@ -611,37 +643,39 @@ static void
 machine_row(sqlite3_stmt *st, struct inv_machine *m)
 {
 	memset(m, 0, sizeof *m);
-	m->id = sqlite3_column_int64(st, 0);
-	col_copy(st, 1, m->name, sizeof m->name);
-	col_copy(st, 2, m->uuid, sizeof m->uuid);
-	col_copy(st, 3, m->backend, sizeof m->backend);
-	col_copy(st, 4, m->status, sizeof m->status);
-	m->cpus = sqlite3_column_int(st, 5);
-	m->memory_mb = sqlite3_column_int(st, 6);
-	m->disk_mb = sqlite3_column_int64(st, 7);
-	m->dir = col_dup(st, 8);
-	m->image_id = sqlite3_column_int64(st, 9);
-	m->iso = col_dup(st, 10);
-	m->kernel = col_dup(st, 11);
-	m->initrd = col_dup(st, 12);
-	m->cmdline = col_dup(st, 13);
-	m->created_at = sqlite3_column_int64(st, 14);
-	m->removed_at = sqlite3_column_int64(st, 15);
-	m->network_id = sqlite3_column_int64(st, 16);
-	col_copy(st, 17, m->mac, sizeof m->mac);
-	col_copy(st, 18, m->ip, sizeof m->ip);
-	m->proc_row = sqlite3_column_int64(st, 19);
+	m->id = sqlite3_column_int64(st, MC_ID);
+	col_copy(st, MC_NAME, m->name, sizeof m->name);
+	col_copy(st, MC_UUID, m->uuid, sizeof m->uuid);
+	col_copy(st, MC_BACKEND, m->backend, sizeof m->backend);
+	col_copy(st, MC_STATUS, m->status, sizeof m->status);
+	m->cpus = sqlite3_column_int(st, MC_CPUS);
+	m->memory_mb = sqlite3_column_int(st, MC_MEMORY_MB);
+	m->disk_mb = sqlite3_column_int64(st, MC_DISK_MB);
+	m->dir = col_dup(st, MC_DIR);
+	m->image_id = sqlite3_column_int64(st, MC_IMAGE_ID);
+	m->iso = col_dup(st, MC_ISO);
+	m->kernel = col_dup(st, MC_KERNEL);
+	m->initrd = col_dup(st, MC_INITRD);
+	m->cmdline = col_dup(st, MC_CMDLINE);
+	m->created_at = sqlite3_column_int64(st, MC_CREATED_AT);
+	m->removed_at = sqlite3_column_int64(st, MC_REMOVED_AT);
+	m->network_id = sqlite3_column_int64(st, MC_NETWORK_ID);
+	col_copy(st, MC_MAC, m->mac, sizeof m->mac);
+	col_copy(st, MC_IP, m->ip, sizeof m->ip);
+	m->proc_row = sqlite3_column_int64(st, MC_PROC_ROW);
 	if (m->proc_row != 0) {
-		m->proc.pid = (pid_t)sqlite3_column_int64(st, 20);
-		m->proc.start_time = (uint64_t)sqlite3_column_int64(st, 21);
-		col_copy(st, 22, m->proc.boot_id, sizeof m->proc.boot_id);
-		col_copy(st, 23, m->proc.exe, sizeof m->proc.exe);
+		m->proc.pid = (pid_t)sqlite3_column_int64(st, MC_PID);
+		m->proc.start_time = (uint64_t)sqlite3_column_int64(st,
+		    MC_START_TIME);
+		col_copy(st, MC_BOOT_ID, m->proc.boot_id,
+		    sizeof m->proc.boot_id);
+		col_copy(st, MC_EXE, m->proc.exe, sizeof m->proc.exe);
 	}
-	m->cmdline_given = sqlite3_column_int(st, 24);
-	m->iso_stamp = col_dup(st, 25);
-	col_copy(st, 26, m->console, sizeof m->console);
-	m->disk_path = col_dup(st, 27);
-	col_copy(st, 28, m->disk_format, sizeof m->disk_format);
+	m->cmdline_given = sqlite3_column_int(st, MC_CMDLINE_GIVEN);
+	m->iso_stamp = col_dup(st, MC_ISO_STAMP);
+	col_copy(st, MC_CONSOLE, m->console, sizeof m->console);
+	m->disk_path = col_dup(st, MC_DISK_PATH);
+	col_copy(st, MC_DISK_FORMAT, m->disk_format, sizeof m->disk_format);
 }
 
 static int
