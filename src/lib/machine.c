@@ -736,43 +736,59 @@ take(struct machine_ctx *ctx, const char *name, int *lock, struct xherr *err)
 	return rc;
 }
 
-int
-machine_start(struct machine_ctx *ctx, const char *name, int timeout_s,
-    struct xherr *err)
+/* The lifecycle's one shape: take the machine's lock, load it (with
+ * whether it runs), do, release. */
+typedef int (*machine_op)(struct machine_ctx *ctx, struct inv_machine *m,
+    int state, void *arg, struct xherr *err);
+
+static int
+with_machine(struct machine_ctx *ctx, const char *name, machine_op op,
+    void *arg, struct xherr *err)
 {
 	struct inv_machine m;
-	struct mi_boot b;
 	int lock, state, rc = -1;
+
+	if (take(ctx, name, &lock, err) == -1)
+		return -1;
+	if (load(ctx, name, &m, &state, err) == 0) {
+		rc = op(ctx, &m, state, arg, err);
+		inv_machine_release(&m);
+	}
+	mi_lock_drop(lock);
+	return rc;
+}
+
+static int
+start_op(struct machine_ctx *ctx, struct inv_machine *m, int state, void *arg,
+    struct xherr *err)
+{
+	int timeout_s = *(int *)arg;
+	struct mi_boot b;
 
 	memset(&b, 0, sizeof b);
 	b.t0 = util_mono_ms();
 	b.since = "start";
-	if (take(ctx, name, &lock, err) == -1)
+	if (state == MACHINE_RUNNING)
+		return xherr_set(err, XHE_STATE, "%s is already running",
+		    m->name);
+	if (strcmp(m->status, "ready") != 0)
+		return xherr_set(err, XHE_STATE, "%s is %s, not ready to start",
+		    m->name, m->status);
+	if (mi_refresh_boot(ctx, m, err) == -1)
 		return -1;
-	if (load(ctx, name, &m, &state, err) == -1)
-		goto unlock;
-	if (state == MACHINE_RUNNING) {
-		xherr_set(err, XHE_STATE, "%s is already running", name);
-		goto out;
-	}
-	if (strcmp(m.status, "ready") != 0) {
-		xherr_set(err, XHE_STATE, "%s is %s, not ready to start", name,
-		    m.status);
-		goto out;
-	}
-	if (mi_refresh_boot(ctx, &m, err) == -1)
-		goto out;
-	if (boot(ctx, &m, &b, timeout_s > 0 ? timeout_s :
+	if (boot(ctx, m, &b, timeout_s > 0 ? timeout_s :
 	    MACHINE_DEFAULT_TIMEOUT_S, err) == -1) {
-		boot_abort(ctx, m.id, &b);
-		goto out;
+		boot_abort(ctx, m->id, &b);
+		return -1;
 	}
-	rc = 0;
-out:
-	inv_machine_release(&m);
-unlock:
-	mi_lock_drop(lock);
-	return rc;
+	return 0;
+}
+
+int
+machine_start(struct machine_ctx *ctx, const char *name, int timeout_s,
+    struct xherr *err)
+{
+	return with_machine(ctx, name, start_op, &timeout_s, err);
 }
 
 /* ACPI power button, bounded wait, then SIGKILL; all recorded. */
@@ -845,28 +861,30 @@ out:
 	return rc;
 }
 
+struct stop_arg {
+	int timeout_s, force;
+};
+
+static int
+stop_op(struct machine_ctx *ctx, struct inv_machine *m, int state, void *arg,
+    struct xherr *err)
+{
+	const struct stop_arg *a = arg;
+
+	if (state != MACHINE_RUNNING)
+		return xherr_set(err, XHE_STATE, "%s is already stopped",
+		    m->name);
+	return stop_running(ctx, m, a->timeout_s > 0 ? a->timeout_s :
+	    MACHINE_DEFAULT_STOP_TIMEOUT_S, a->force, err);
+}
+
 static int
 stop_common(struct machine_ctx *ctx, const char *name, int timeout_s,
     int force, struct xherr *err)
 {
-	struct inv_machine m;
-	int lock, state, rc = -1;
+	struct stop_arg a = { timeout_s, force };
 
-	if (take(ctx, name, &lock, err) == -1)
-		return -1;
-	if (load(ctx, name, &m, &state, err) == -1)
-		goto unlock;
-	if (state != MACHINE_RUNNING) {
-		xherr_set(err, XHE_STATE, "%s is already stopped", name);
-		goto out;
-	}
-	rc = stop_running(ctx, &m, timeout_s > 0 ? timeout_s :
-	    MACHINE_DEFAULT_STOP_TIMEOUT_S, force, err);
-out:
-	inv_machine_release(&m);
-unlock:
-	mi_lock_drop(lock);
-	return rc;
+	return with_machine(ctx, name, stop_op, &a, err);
 }
 
 int
@@ -897,52 +915,45 @@ machine_restart(struct machine_ctx *ctx, const char *name, int timeout_s,
 
 /* Remove */
 
+static int
+resize_op(struct machine_ctx *ctx, struct inv_machine *m, int state,
+    void *arg, struct xherr *err)
+{
+	int64_t size_mb = *(int64_t *)arg;
+
+	if (state == MACHINE_RUNNING)
+		return xherr_set(err, XHE_STATE, "%s is running: stop it before "
+		    "resizing its disk", m->name);
+	if (m->disk_path == NULL)
+		return xherr_set(err, XHE_NOTFOUND, "%s has no disk recorded",
+		    m->name);
+	if (size_mb == m->disk_mb)
+		return 0;	/* already that size: nothing to do */
+	if (disk_resize(m->disk_path, m->disk_format, m->disk_mb, size_mb,
+	    err) == -1)
+		return -1;
+	char *det = mi_detail("{s:I,s:I,s:s}", "from_mb",
+	    (json_int_t)m->disk_mb, "to_mb", (json_int_t)size_mb, "format",
+	    m->disk_format);
+	if (inv_begin(ctx->inv, err) == -1 ||
+	    inv_disk_resize(ctx->inv, m->id, size_mb, err) == -1 ||
+	    inv_event(ctx->inv, m->id, "disk-resize", -1, det, err) == -1 ||
+	    inv_commit(ctx->inv, err) == -1) {
+		inv_rollback(ctx->inv);
+		free(det);
+		return -1;
+	}
+	free(det);
+	mi_say(ctx, "grew %s's %s disk from %lld to %lld MB", m->name,
+	    m->disk_format, (long long)m->disk_mb, (long long)size_mb);
+	return 0;
+}
+
 int
 machine_disk_resize(struct machine_ctx *ctx, const char *name,
     int64_t size_mb, struct xherr *err)
 {
-	struct inv_machine m;
-	int lock, state, rc = -1;
-
-	if (take(ctx, name, &lock, err) == -1)
-		return -1;
-	if (load(ctx, name, &m, &state, err) == -1)
-		goto unlock;
-	if (state == MACHINE_RUNNING) {
-		xherr_set(err, XHE_STATE, "%s is running: stop it before "
-		    "resizing its disk", name);
-		goto out;
-	}
-	if (m.disk_path == NULL) {
-		xherr_set(err, XHE_NOTFOUND, "%s has no disk recorded", name);
-		goto out;
-	}
-	if (size_mb == m.disk_mb) {
-		rc = 0;		/* already that size: nothing to do */
-		goto out;
-	}
-	if (disk_resize(m.disk_path, m.disk_format, m.disk_mb, size_mb,
-	    err) == -1)
-		goto out;
-	char *det = mi_detail("{s:I,s:I,s:s}", "from_mb", (json_int_t)m.disk_mb,
-	    "to_mb", (json_int_t)size_mb, "format", m.disk_format);
-	if (inv_begin(ctx->inv, err) == -1 ||
-	    inv_disk_resize(ctx->inv, m.id, size_mb, err) == -1 ||
-	    inv_event(ctx->inv, m.id, "disk-resize", -1, det, err) == -1 ||
-	    inv_commit(ctx->inv, err) == -1) {
-		inv_rollback(ctx->inv);
-		free(det);
-		goto out;
-	}
-	free(det);
-	mi_say(ctx, "grew %s's %s disk from %lld to %lld MB", name,
-	    m.disk_format, (long long)m.disk_mb, (long long)size_mb);
-	rc = 0;
-out:
-	inv_machine_release(&m);
-unlock:
-	mi_lock_drop(lock);
-	return rc;
+	return with_machine(ctx, name, resize_op, &size_mb, err);
 }
 
 /* A machine with NFS shares: its /etc/exports blocks go with it. */
@@ -1041,20 +1052,17 @@ out:
 	return rc;
 }
 
+static int
+rm_op(struct machine_ctx *ctx, struct inv_machine *m, int state, void *arg,
+    struct xherr *err)
+{
+	return mi_remove(ctx, m, state, *(unsigned *)arg, "removed", NULL, err);
+}
+
 int
 machine_rm(struct machine_ctx *ctx, const char *name, unsigned flags,
     struct xherr *err)
 {
-	struct inv_machine m;
-	int lock, state, rc = -1;
-
-	if (take(ctx, name, &lock, err) == -1)
-		return -1;
-	if (load(ctx, name, &m, &state, err) == 0) {
-		rc = mi_remove(ctx, &m, state, flags, "removed", NULL, err);
-		inv_machine_release(&m);
-	}
-	mi_lock_drop(lock);
-	return rc;
+	return with_machine(ctx, name, rm_op, &flags, err);
 }
 
