@@ -118,7 +118,6 @@ machine_get(struct machine_ctx *ctx, const char *name, struct inv_machine *m,
 	return load(ctx, name, m, state, err);
 }
 
-
 /* mi_step "create:STEP" or "start:STEP". */
 static void
 boot_step(struct machine_ctx *ctx, const struct mi_boot *b, const char *step)
@@ -224,7 +223,6 @@ host_memory_mb(void)
 	return (int64_t)pages * size / 1048576;
 }
 
-
 int
 machine_precheck(struct machine_ctx *ctx, const char *backend,
     struct xherr *err)
@@ -279,160 +277,6 @@ machine_check_create(const struct machine_create_opts *o, struct xherr *err)
 	return mi_check_shares(o, err);
 }
 
-/* Whether file, in machine name's directory, is one the driver makes. */
-static int
-is_own_file(const char *name, const char *file)
-{
-	static const char *const fixed[] = { "boot2docker.iso", "id_rsa",
-	    "id_rsa.pub", "qmp.sock", "console.log", "qemu.log", "xhyve.log",
-	    /* kernels, by iso.h's names; initrds are "initrd*" */
-	    "vmlinuz64", "vmlinuz", "vmlinux", "bzImage" };
-	static const char *const suffixes[] = { ".rawdisk", ".qcow2",
-	    ".ext4disk", ".qcow2.tmp", ".qcow2.seed", ".pid", ".exit" };
-	size_t i, n = strlen(name);
-
-	for (i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
-		if (strcmp(file, fixed[i]) == 0)
-			return 1;
-	if (strncmp(file, "initrd", 6) == 0 || strstr(file, ".tmp.") != NULL)
-		return 1;	/* an initrd; a temporary file of ours */
-	if (strncmp(file, name, n) == 0)
-		for (i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++)
-			if (strcmp(file + n, suffixes[i]) == 0)
-				return 1;
-	return 0;
-}
-
-int
-mi_own_files(const char *dir, const char *name, int dry_run,
-    struct mi_own *o)
-{
-	struct dirent *de;
-	struct stat st;
-	DIR *d;
-
-	memset(o, 0, sizeof *o);
-	if ((d = opendir(dir)) == NULL)
-		return -1;
-	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		if (!is_own_file(name, de->d_name)) {
-			if (o->other++ == 0)
-				snprintf(o->first_other, sizeof o->first_other,
-				    "%.60s", de->d_name);
-			continue;
-		}
-		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == -1 ||
-		    S_ISDIR(st.st_mode))
-			continue;
-		o->own++;
-		o->bytes += (int64_t)st.st_blocks * 512;
-		if (!dry_run)
-			unlinkat(dirfd(d), de->d_name, 0);
-	}
-	closedir(d);
-	return 0;
-}
-
-/* Files a create or a start makes inside the machine directory (whole_dir:
- * the directory is ours, all of it goes). */
-static void
-remove_machine_files(const struct inv_machine *m, int whole_dir)
-{
-	struct mi_own o;
-
-	if (whole_dir) {
-		util_rm_tree(m->dir, NULL);
-		return;
-	}
-	mi_own_files(m->dir, m->name, 0, &o);
-	/* A kernel or initrd named by --boot-kernel/--boot-initrd. */
-	if (m->kernel)
-		unlink(m->kernel);
-	if (m->initrd)
-		unlink(m->initrd);
-}
-
-static void
-say_cb(void *arg, const char *msg)
-{
-	mi_say(arg, "%s", msg);
-}
-
-static int
-create_files(struct machine_ctx *ctx, struct inv_machine *m,
-    const struct iso_info *info, const struct cache_entry *ce,
-    struct xherr *err)
-{
-	char *pubpath = util_path_join(m->dir, "id_rsa.pub");
-	char *pub = NULL, *disk = mi_mfile(m, mi_disk_suffix(m->disk_format));
-	const char *members[2] = { info->kernel, info->initrd };
-	const char *dests[2] = { m->kernel, m->initrd };
-	struct buf tar;
-	size_t publen;
-	int rc = -1;
-
-	buf_init(&tar);
-	if (ce->kind == CACHE_LOCAL) {
-		/* The user's own file: a clone or a copy, never their inode. */
-		mi_say(ctx, "copying %s to %s", ce->path, m->iso);
-		if (util_copy_file(ce->path, m->iso, 0644, err) == -1)
-			goto out;
-	} else {
-		const char *how;
-		if (util_share_file(ce->path, m->iso, &how, err) == -1)
-			goto out;
-		mi_say(ctx, "%s %s from the cache (%s)", how, m->iso, ce->url);
-	}
-	if (iso_extract(m->iso, members, dests, 2, err) == -1)
-		goto out;
-	if (ssh_keygen(m->dir, err) == -1)
-		goto out;
-	if (util_read_file(pubpath, 64 << 10, &pub, &publen, err) == -1)
-		goto out;
-	if (disk_userdata_tar(pub, publen, &tar, err) == -1)
-		goto out;
-	mi_say(ctx, "creating a %lld MB %s disk", (long long)m->disk_mb,
-	    m->disk_format);
-	if ((strcmp(m->disk_format, "qcow2") == 0 ?
-	    disk_create_qcow2(disk, m->disk_mb, tar.p, tar.len, err) :
-	    strcmp(m->disk_format, "ext4") == 0 ?
-	    disk_create_ext4(disk, m->disk_mb, tar.p, tar.len, pub, publen,
-	    !hv_qemu_kvm_usable(), say_cb, ctx, err) :
-	    disk_create_raw(disk, m->disk_mb, tar.p, tar.len, err)) == -1)
-		goto out;
-	rc = 0;
-out:
-	buf_release(&tar);
-	free(pubpath);
-	free(pub);
-	free(disk);
-	return rc;
-}
-
-/* Running setuid root (the original's install), the machine directory and
- * what is in it go back to the real user, as the original's "Fix file
- * permission" step. A no-op otherwise. */
-static void
-give_back(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-
-	priv_give_back(dir, NULL);
-	if (d == NULL)
-		return;
-	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		char *p = util_path_join(dir, de->d_name);
-		priv_give_back(p, NULL);
-		free(p);
-	}
-	closedir(d);
-}
-
 /* Undo a create that failed after its row was recorded. */
 static int unexport(struct machine_ctx *ctx, const struct inv_machine *m,
     struct xherr *err);
@@ -462,7 +306,7 @@ create_rollback(struct machine_ctx *ctx, struct inv_machine *m,
 		mi_net_release(&n);
 	}
 	unexport(ctx, m, NULL);
-	remove_machine_files(m, made_dir);
+	mi_remove_files(m, made_dir);
 	if (inv_begin(ctx->inv, NULL) == 0) {
 		char *det = mi_detail("{s:s,s:b}", "reason", reason,
 		    "lease_released", dropped);
@@ -675,10 +519,10 @@ machine_create(struct machine_ctx *ctx, const struct machine_create_opts *o,
 		priv_give_back(parent, NULL);
 		free(parent);
 	}
-	if (create_files(ctx, &m, &info, &ce, err) == -1)
+	if (mi_create_files(ctx, &m, &info, &ce, err) == -1)
 		goto out;
 	mi_step(ctx, "create:files");
-	give_back(m.dir);
+	mi_give_back(m.dir);
 	stamp = mi_iso_stamp(m.iso);
 	if (inv_begin(ctx->inv, err) == -1 ||
 	    inv_machine_set_boot(ctx->inv, m.id, m.kernel, m.initrd, m.cmdline,
@@ -1018,7 +862,7 @@ mi_remove(struct machine_ctx *ctx, struct inv_machine *m, int state,
 	if (unexport(ctx, m, err) == -1 && !force)
 		goto out;
 	if (flags & MACHINE_RM_KEEP_DIR)
-		remove_machine_files(m, 0);
+		mi_remove_files(m, 0);
 	else if (util_rm_tree(m->dir, err) == -1 && !force)
 		goto out;
 	mi_step(ctx, "rm:files");

@@ -72,6 +72,18 @@ struct mi_own {
 };
 int mi_own_files(const char *dir, const char *name, int dry_run,
     struct mi_own *o);
+/* The driver's files of m (machine_files.c); whole_dir: the directory is
+ * ours, it goes too. */
+void mi_remove_files(const struct inv_machine *m, int whole_dir);
+/* A create's files: the ISO's copy (shared with the cache where the file
+ * system allows), kernel and initrd, the disk, the SSH key. */
+struct iso_info;
+struct cache_entry;
+int mi_create_files(struct machine_ctx *ctx, struct inv_machine *m,
+    const struct iso_info *info, const struct cache_entry *ce,
+    struct xherr *err);
+/* Setuid: dir and what a create made in it go back to the user. */
+void mi_give_back(const char *dir);
 
 /* Networks and leases (machine_net.c) */
 struct mi_net {
