@@ -585,3 +585,16 @@ util_file_size(const char *path, int64_t *apparent, int64_t *allocated,
 		*allocated = (int64_t)st.st_blocks * 512;
 	return 0;
 }
+
+char *
+util_file_last_line(const char *path)
+{
+	char *s = NULL, *line;
+	size_t len;
+
+	if (path == NULL || util_read_file(path, 1 << 20, &s, &len, NULL) == -1)
+		return NULL;
+	line = util_last_line(s, len);
+	free(s);
+	return line;
+}

@@ -211,29 +211,6 @@ out:
 	return s;
 }
 
-static char *
-log_tail(const char *path)
-{
-	char *s = NULL, *line, *end;
-	size_t len;
-
-	if (path == NULL || util_read_file(path, 1 << 20, &s, &len, NULL) == -1)
-		return NULL;
-	while (len > 0 && (s[len - 1] == '\n' || s[len - 1] == '\r'))
-		s[--len] = '\0';
-	end = s + len;
-	line = end;
-	while (line > s && line[-1] != '\n')
-		line--;
-	if (line == end) {
-		free(s);
-		return NULL;
-	}
-	line = xstrdup(line);
-	free(s);
-	return line;
-}
-
 int
 hv_qemu_launch(const struct hv_vm *vm, struct proc_ident *out,
     struct xherr *err)
@@ -281,7 +258,7 @@ hv_qemu_launch(const struct hv_vm *vm, struct proc_ident *out,
 	if (proc_wait_child(pid, QEMU_START_MS, &status, err) == -1)
 		goto out;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		char *tail = log_tail(vm->log);
+		char *tail = util_file_last_line(vm->log);
 		xherr_set(err, XHE_FAIL, "qemu-system-x86_64 %s: %s",
 		    proc_status_text(status), tail ? tail : "no message");
 		free(tail);
@@ -297,7 +274,7 @@ hv_qemu_launch(const struct hv_vm *vm, struct proc_ident *out,
 		goto out;
 	}
 	if (proc_ident_read((pid_t)v, out, err) == -1) {
-		char *tail = log_tail(vm->log);
+		char *tail = util_file_last_line(vm->log);
 		xherr_set(err, XHE_FAIL, "qemu exited right after starting: %s",
 		    tail ? tail : "no message");
 		free(tail);

@@ -241,17 +241,14 @@ hold_files(const struct hv_vm *vm, struct hv_vm *as, struct held *h,
 	*as = *vm;
 	for (i = 0; i < 4; i++)
 		h->fd[i] = -1;
-	if (dir == NULL)
-		return xherr_set(err, XHE_FAIL, "out of memory");
 	if ((dfd = util_open_dir_in(vm->store, dir, err)) == -1)
 		goto out;
 	for (i = 0; i < 4; i++) {
 		if (want[i] == NULL)
 			continue;
-		const char *base = strrchr(want[i], '/');
-		base = base ? base + 1 : want[i];
+		const char *base = util_base_name(want[i]);
 		if (strncmp(want[i], dir, strlen(dir)) != 0 ||
-		    want[i][strlen(dir)] != '/' || strchr(base, '/') != NULL) {
+		    base != want[i] + strlen(dir) + 1) {
 			xherr_set(err, XHE_INVAL, "%s is not in the machine "
 			    "directory %s", want[i], dir);
 			goto out;
@@ -324,16 +321,9 @@ hv_xhyve_launch(const struct hv_vm *vm, const char *binary,
 			break;
 		int code;
 		if (kill(pid, 0) == -1 || hv_xhyve_exit_status(exitfile, &code) == 0) {
-			char *tail = NULL;
-			util_read_file(vm->log, 1 << 20, &tail, &len, NULL);
-			char *last = tail && len ? strrchr(tail, '\n') : NULL;
-			while (last && last > tail && last[1] == '\0') {
-				*last = '\0';
-				last = strrchr(tail, '\n');
-			}
+			char *tail = util_file_last_line(vm->log);
 			xherr_set(err, XHE_FAIL, "%s exited while starting: %s",
-			    binary, tail && len ? (last ? last + 1 : tail) :
-			    "no message");
+			    binary, tail ? tail : "no message");
 			free(tail);
 			goto out;
 		}

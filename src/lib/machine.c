@@ -512,17 +512,9 @@ machine_create(struct machine_ctx *ctx, const struct machine_create_opts *o,
 		made_dir = 1;
 	}
 	chmod(m.dir, 0700);
-	{
-		/* Setuid: machines/ too is the user's, so the hypervisor,
-		 * run as the user, reaches the machine's files. */
-		char *parent = util_path_join(ctx->store, "machines");
-		priv_give_back(parent, NULL);
-		free(parent);
-	}
 	if (mi_create_files(ctx, &m, &info, &ce, err) == -1)
 		goto out;
 	mi_step(ctx, "create:files");
-	mi_give_back(m.dir);
 	stamp = mi_iso_stamp(m.iso);
 	if (inv_begin(ctx->inv, err) == -1 ||
 	    inv_machine_set_boot(ctx->inv, m.id, m.kernel, m.initrd, m.cmdline,

@@ -156,25 +156,3 @@ out:
 	free(disk);
 	return rc;
 }
-
-/* Running setuid root (the original's install), the machine directory and
- * what is in it go back to the real user, as the original's "Fix file
- * permission" step. A no-op otherwise. */
-void
-mi_give_back(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-
-	priv_give_back(dir, NULL);
-	if (d == NULL)
-		return;
-	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		char *p = util_path_join(dir, de->d_name);
-		priv_give_back(p, NULL);
-		free(p);
-	}
-	closedir(d);
-}

@@ -82,8 +82,6 @@ struct cache_entry;
 int mi_create_files(struct machine_ctx *ctx, struct inv_machine *m,
     const struct iso_info *info, const struct cache_entry *ce,
     struct xherr *err);
-/* Setuid: dir and what a create made in it go back to the user. */
-void mi_give_back(const char *dir);
 
 /* Networks and leases (machine_net.c) */
 struct mi_net {

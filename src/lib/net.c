@@ -28,12 +28,6 @@
 #define LOG "dnsmasq.log"
 
 char *
-net_lease_path(const struct net_config *cfg)
-{
-	return util_path_join(cfg->dir, LEASES);
-}
-
-char *
 net_hosts_path(const struct net_config *cfg)
 {
 	return util_path_join(cfg->dir, HOSTS);
@@ -220,16 +214,10 @@ run_as(const struct net_config *cfg, const char *hosts, char **user,
 static char *
 log_tail(int logfd, off_t offset)
 {
-	char buf[4096], *nl;
-	ssize_t n = pread(logfd, buf, sizeof buf - 1, offset);
+	char buf[4096];
+	ssize_t n = pread(logfd, buf, sizeof buf, offset);
 
-	if (n <= 0)
-		return NULL;
-	buf[n] = '\0';
-	while (n > 0 && buf[n - 1] == '\n')
-		buf[--n] = '\0';
-	nl = strrchr(buf, '\n');
-	return xstrdup(nl ? nl + 1 : buf);
+	return n > 0 ? util_last_line(buf, (size_t)n) : NULL;
 }
 
 int

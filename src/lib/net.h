@@ -44,7 +44,6 @@ struct net_dnsmasq_run {
 };
 
 /* Files in cfg->dir; the results are the caller's. */
-char *net_lease_path(const struct net_config *cfg);
 char *net_hosts_path(const struct net_config *cfg);
 
 int net_check_ifname(const char *name, struct xherr *err);

@@ -2,7 +2,6 @@
 #include "util.h"
 
 #include <stdlib.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -40,19 +39,6 @@ priv_check(const struct priv_facts *f, struct xherr *err)
 	return 0;
 }
 
-int
-priv_give_back(const char *path, struct xherr *err)
-{
-	uid_t ruid = getuid();
-
-	if (geteuid() != 0 || ruid == 0)
-		return 0;
-	if (lchown(path, ruid, getgid()) == -1)
-		return xherr_sys(err, "cannot give %s back to uid %d", path,
-		    (int)ruid);
-	return 0;
-}
-
 static int dropped;	/* priv_drop ran: euid is the user's, saved uid root */
 
 int
@@ -77,8 +63,10 @@ priv_raise(void)
 {
 	uid_t was = geteuid();
 
-	if (dropped && was != 0 && seteuid(0) == -1)
-		return was;
+	/* A failure leaves us the user: the step then fails for want of
+	 * root, and says so. */
+	if (dropped && was != 0)
+		(void)seteuid(0);
 	return was;
 }
 
@@ -121,12 +109,14 @@ priv_scrub_env(void)
 		for (i = 0; environ[i] != NULL; ) {
 			const char *eq = strchr(environ[i], '=');
 			if (strncmp(environ[i], pre, len) == 0 && eq != NULL) {
-				char name[256];
-				snprintf(name, sizeof name, "%.*s",
-				    (int)(eq - environ[i]), environ[i]);
-				unsetenv(name);
-				n++;
-				continue;	/* environ shifted down */
+				char *name = xstrndup(environ[i],
+				    (size_t)(eq - environ[i]));
+				int gone = unsetenv(name) == 0;
+				free(name);
+				if (gone) {
+					n++;
+					continue;	/* environ shifted down */
+				}
 			}
 			i++;
 		}

@@ -4,13 +4,14 @@
  * vmnet.framework needs root, so on macOS the hypervisor runs as root: the
  * xhyve/hyperkit binary is owned by root with the setuid bit, and it must
  * not be started under sudo (the files it and we create would then belong
- * to root, and the user could not manage their machines). Files we create
- * are given back to the real user.
+ * to root, and the user could not manage their machines). Setuid, we run
+ * with the user's rights and take root back only where it is needed
+ * (priv_drop, below), so the files we create are the user's from the
+ * start (the original chowned them afterwards: "Fix file permission").
  *
  *	struct priv_facts f;
  *	priv_facts_read("/usr/local/bin/hyperkit", &f, &err);
  *	priv_check(&f, &err);		the original's exact messages
- *	priv_give_back(path, &err);	chown to the real user, when setuid
  *
  * priv_check() is pure (facts in, verdict out) so every case is tested on
  * Linux; who enforces it when is the caller's business (machine.c: the
@@ -34,9 +35,6 @@ struct priv_facts {
 int priv_facts_read(const char *binary, struct priv_facts *f,
     struct xherr *err);
 int priv_check(const struct priv_facts *f, struct xherr *err);
-/* lchown path to the real user and group when we run setuid (euid 0, a
- * real uid that is not): what the original's "Fix file permission" did. */
-int priv_give_back(const char *path, struct xherr *err);
 
 /* Do we run setuid: effective uid root (or dropped from it), real uid a
  * user? */

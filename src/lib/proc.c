@@ -543,7 +543,7 @@ proc_run_ok(char *const argv[], int timeout_ms, struct buf *out,
 {
 	struct buf own;
 	struct buf *o = out ? out : &own;
-	const char *t, *last;
+	char *last;
 	int status, rc = -1;
 
 	buf_init(&own);
@@ -553,11 +553,10 @@ proc_run_ok(char *const argv[], int timeout_ms, struct buf *out,
 		rc = 0;
 		goto done;
 	}
-	buf_rtrim(o);
-	t = buf_str(o);
-	last = strrchr(t, '\n');
+	last = util_last_line(o->p ? o->p : "", o->len);
 	xherr_set(err, XHE_FAIL, "%s %s%s%s", argv[0], proc_status_text(status),
-	    *t ? ": " : "", last ? last + 1 : t);
+	    last ? ": " : "", last ? last : "");
+	free(last);
 done:
 	buf_release(&own);
 	return rc;

@@ -32,6 +32,22 @@ util_sleep_ms(int ms)
 		;
 }
 
+char *
+util_last_line(const char *s, size_t len)
+{
+	const char *line;
+
+	while (len > 0 && (s[len - 1] == '\n' || s[len - 1] == '\r' ||
+	    s[len - 1] == ' ' || s[len - 1] == '\t'))
+		len--;
+	line = s + len;
+	while (line > s && line[-1] != '\n')
+		line--;
+	if (line == s + len)
+		return NULL;
+	return xstrndup(line, (size_t)(s + len - line));
+}
+
 const char *
 util_base_name(const char *p)
 {

@@ -132,6 +132,12 @@ int util_exists(const char *path);
 int util_file_size(const char *path, int64_t *apparent, int64_t *allocated,
     struct xherr *err);
 
+/* The last line of s (len bytes) that is not empty, trailing white space
+ * dropped: what a program said last (its reason for failing). NULL when
+ * there is none; else the caller's. */
+char *util_last_line(const char *s, size_t len);
+/* util_last_line of a file (its first MB); NULL when unreadable or empty. */
+char *util_file_last_line(const char *path);
 /* The last component of p (in p), and everything before it ("." without
  * a '/', "/" for "/x"; the caller's). No normalisation, no I/O. */
 const char *util_base_name(const char *p);

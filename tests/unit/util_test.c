@@ -187,6 +187,21 @@ test_path_join(void)
 		{ "a/", "a", "" },
 		{ "", ".", "" },
 	};
+	static const char *const lines[][2] = {
+		{ "started\ndnsmasq: unknown interface br9\n\n", "dnsmasq: unknown interface br9" },
+		{ "one line, no newline", "one line, no newline" },
+		{ "a\r\nb  \r\n", "b" },
+		{ "\n \n\t\n", NULL },
+		{ "", NULL },
+	};
+	for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+		s = util_last_line(lines[i][0], strlen(lines[i][0]));
+		if (lines[i][1] == NULL)
+			ok(s == NULL, "last_line[%zu]: none", i);
+		else
+			is_str(s ? s : "(null)", lines[i][1], "last_line[%zu]", i);
+		free(s);
+	}
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		s = util_dir_name(cases[i][0]);
 		is_str(s, cases[i][1], "dir_name \"%s\"", cases[i][0]);
