@@ -92,8 +92,10 @@ for p in dnsmasq qemu-system-x86_64 dhcp_release ip; do
 	chmod 0755 "$U/bin/$p"
 done
 chown -R 65534:65534 "$U"
-ux() { ip netns exec "$NS" env PATH="$U/bin:$PATH" XHINV_BRIDGE=eth0 \
-	setpriv --ruid 65534 --euid 0 -- "$XHINV" -s "$U/store" "$@"; }
+# (and a LIBGUESTFS_ name longer than any fixed buffer: scrubbed too)
+long=LIBGUESTFS_$(printf 'X%.0s' $(seq 300))
+ux() { ip netns exec "$NS" env PATH="$U/bin:$PATH" XHINV_BRIDGE=eth0 "$long=1" \
+	timeout 300 setpriv --ruid 65534 --euid 0 -- "$XHINV" -s "$U/store" "$@"; }
 ux create su --iso "$ISO" $VMOPTS --share "$U/share" > "$STORE/su.out" 2>&1
 ok "a setuid-style create with a 9p share" test $? -eq 0 || show "$STORE/su.out"
 ok "no program from the user's PATH ran" test ! -e "$U/planted" || show "$U/planted"
