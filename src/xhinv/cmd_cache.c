@@ -65,27 +65,27 @@ ls_row(void *arg, const struct inv_image *img)
 	return 0;
 }
 
+static const struct cmd_opt ls_opts[] = {
+	{ 0, "json", NULL, "JSON array" },
+	{ 0 },
+};
+static const struct cmd_opt pull_opts[] = {
+	{ 0, NULL, "SOURCE", "download (or revalidate) into the cache; no\n"
+	    "SOURCE: the latest boot2docker release" },
+	{ 0, "sha256", "HEX", "refuse a file with another checksum" },
+	{ 0 },
+};
+enum { O_PULL_SHA256 = 1 };
+static const struct cmd_opt prune_opts[] = {
+	{ 'n', "dry-run", NULL, "say what would be deleted" },
+	{ 0 },
+};
 static int
-cache_ls(struct cli *cli, int argc, char **argv)
+cache_ls(struct cli *cli)
 {
-	static const struct option lo[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct xherr err = XHERR_INIT;
-	json_t *arr = NULL;
-	int c;
+	json_t *arr = cli_flag(cli, 0) ? json_array() : NULL;
 
-	while ((c = cli_getopt(cli, argc, argv, "h", lo)) != -1) {
-		if (c != 'j')
-			return 2;
-		arr = arr ? arr : json_array();
-	}
-	if (optind < argc) {
-		json_decref(arr);
-		return cli_usage(cli, "unexpected argument \"%s\"", argv[optind]);
-	}
 	if (arr == NULL)
 		printf("%-7s %-12s %5s %5s  %s\n", "SIZE", "SHA256", "AGE",
 		    "USERS", "URL");
@@ -99,28 +99,14 @@ cache_ls(struct cli *cli, int argc, char **argv)
 }
 
 static int
-cache_pull(struct cli *cli, int argc, char **argv)
+cache_pull(struct cli *cli)
 {
-	static const struct option lo[] = {
-		{ "sha256", required_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct xherr err = XHERR_INIT;
 	struct inv_image img;
-	const char *sha = NULL, *source = "";
+	const char *sha = cli_value(cli, O_PULL_SHA256);
+	const char *source = cli->argc ? cli->argv[0] : "";
 	char warning[512] = "", size[32];
-	int c;
 
-	while ((c = cli_getopt(cli, argc, argv, "h", lo)) != -1) {
-		if (c != 's')
-			return 2;
-		sha = optarg;
-	}
-	if (optind < argc)
-		source = argv[optind++];
-	if (optind < argc)
-		return cli_usage(cli, "unexpected argument \"%s\"", argv[optind]);
 	if (machine_pull(&cli->mctx, source, sha, &img, warning, &err) == -1)
 		return cli_fail(&err);
 	human(img.size, size, sizeof size);
@@ -138,25 +124,13 @@ report(void *arg, const char *line)
 }
 
 static int
-cache_prune(struct cli *cli, int argc, char **argv)
+cache_prune(struct cli *cli)
 {
-	static const struct option lo[] = {
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct xherr err = XHERR_INIT;
 	int64_t freed = 0;
-	int c, dry = 0, found = 0;
+	int dry = cli_flag(cli, 0), found = 0;
 	char size[32];
 
-	while ((c = cli_getopt(cli, argc, argv, "nh", lo)) != -1) {
-		if (c != 'n')
-			return 2;
-		dry = 1;
-	}
-	if (optind < argc)
-		return cli_usage(cli, "unexpected argument \"%s\"", argv[optind]);
 	if (machine_refresh(&cli->mctx, &err) == -1 ||
 	    machine_cache_prune(&cli->mctx, dry, report, NULL, &found, &freed,
 	    &err) == -1)
@@ -169,28 +143,19 @@ cache_prune(struct cli *cli, int argc, char **argv)
 	return 0;
 }
 
-int
-cmd_cache(struct cli *cli, int argc, char **argv)
-{
-	const char *what;
+static const struct cmd actions[] = {
+	{ .name = "ls", .opts = ls_opts, .flags = CMD_INV_RW, .fn = cache_ls },
+	{ .name = "pull", .operands = "[SOURCE]", .opts = pull_opts,
+	  .flags = CMD_INV_RW, .fn = cache_pull },
+	{ .name = "prune", .opts = prune_opts, .flags = CMD_INV_RW,
+	  .fn = cache_prune },
+	{ 0 },
+};
 
-	if (argc < 2 || strcmp(argv[1], "--help") == 0 ||
-	    strcmp(argv[1], "-h") == 0) {
-		if (argc < 2)
-			return cli_usage(cli, "say ls, pull or prune");
-		cli_help(cli->cmd);
-		return 0;
-	}
-	what = argv[1];
-	/* The action's options start after it. */
-	argc--;
-	argv++;
-	optind = 1;
-	if (strcmp(what, "ls") == 0)
-		return cache_ls(cli, argc, argv);
-	if (strcmp(what, "pull") == 0)
-		return cache_pull(cli, argc, argv);
-	if (strcmp(what, "prune") == 0)
-		return cache_prune(cli, argc, argv);
-	return cli_usage(cli, "unknown action \"%s\": say ls, pull or prune", what);
-}
+const struct cmd cmd_cache = {
+	.name = "cache",
+	.usage = "ls [--json] | pull [--sha256 HEX] [SOURCE] | prune [--dry-run]",
+	.summary = "the ISO download cache: list, fetch, remove what no machine "
+	    "uses",
+	.actions = actions,
+};

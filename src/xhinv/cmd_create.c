@@ -1,6 +1,4 @@
-/* xhinv create NAME [--iso SOURCE] [--sha256 HEX] [--cpus N] [--memory MB] [--disk-size MB]
- *	[--uuid UUID] [--cmdline TEXT] [--timeout S] [--share DIR]... [--share-root DIR]
- *	[--nfs-share DIR]... [--nfs-share-root DIR] */
+/* xhinv create NAME [options]: make a machine and start it. */
 #include "xhinv.h"
 
 #include <limits.h>
@@ -10,119 +8,95 @@
 
 #include "share.h"
 
-/* A share as the user typed it, made absolute against the current
- * directory (symbolic links resolved) when it exists. */
+enum {
+	O_ISO, O_SHA256, O_BACKEND, O_CPUS, O_MEMORY, O_DISK_SIZE, O_UUID,
+	O_CMDLINE, O_TIMEOUT, O_SHARE, O_SHARE_ROOT, O_NFS_SHARE,
+	O_NFS_SHARE_ROOT, O_DISK_FORMAT,
+};
+static const struct cmd_opt opts[] = {
+	[O_ISO] = { 0, "iso", "SOURCE", "the ISO: a path, file://, http(s):// "
+	    "URL, a GitHub\nreleases/latest API URL; default: the latest\n"
+	    "boot2docker release (downloaded once, cached)" },
+	[O_SHA256] = { 0, "sha256", "HEX",
+	    "the ISO's expected checksum (or SOURCE#sha256=HEX)" },
+	[O_BACKEND] = { 0, "backend", "NAME",
+	    "qemu (Linux default) or xhyve (macOS default)" },
+	[O_CPUS] = { 0, "cpus", "N", "virtual CPUs (default 1)" },
+	[O_MEMORY] = { 0, "memory", "MB", "memory in MB (default 1024)" },
+	[O_DISK_SIZE] = { 0, "disk-size", "MB",
+	    "disk size in MB (default 20000)" },
+	[O_UUID] = { 0, "uuid", "UUID",
+	    "machine UUID; fixes the MAC and so the IP" },
+	[O_CMDLINE] = { 0, "cmdline", "TEXT",
+	    "kernel command line (default: the ISO's)" },
+	[O_TIMEOUT] = { 0, "timeout", "S",
+	    "seconds to wait for IP and SSH (default 120)" },
+	[O_SHARE] = { 0, "share", "DIR",
+	    "share a host folder over virtio-9p (repeatable)" },
+	[O_SHARE_ROOT] = { 0, "share-root", "DIR",
+	    "where the guest mounts them (/xhyve-virtio9p)" },
+	[O_NFS_SHARE] = { 0, "nfs-share", "DIR", "export a host folder over "
+	    "NFS, xhyve backend\nonly (repeatable)" },
+	[O_NFS_SHARE_ROOT] = { 0, "nfs-share-root", "DIR",
+	    "where the guest mounts them (/xhyve-nfsshares)" },
+	[O_DISK_FORMAT] = { 0, "disk-format", "FORMAT", "raw (default), "
+	    "qcow2 (qemu-img), or ext4 (made\nwith libguestfs, the user data "
+	    "inside)" },
+	{ 0 },
+};
+
+/* The shares of option opt as the user typed them, made absolute against
+ * the current directory (symbolic links resolved) when they exist. */
 static int
-add_share(struct cli *cli, const char *opt, const char *arg, char **v, int *n)
+shares(struct cli *cli, int opt, char **v, int *n)
 {
+	const char *arg;
 	char *abs;
 
-	if (*n == SHARE_MAX) {
-		cli_usage(cli, "%s: at most %d shared folders", opt, SHARE_MAX);
-		return -1;
+	for (*n = 0; (arg = cli_nth(cli, opt, *n)) != NULL; (*n)++) {
+		if (*n == SHARE_MAX)
+			return cli_usage(cli, "--%s: at most %d shared folders",
+			    opts[opt].name, SHARE_MAX);
+		abs = realpath(arg, NULL);
+		v[*n] = abs ? abs : xstrdup(arg);
 	}
-	abs = realpath(arg, NULL);
-	v[(*n)++] = abs ? abs : xstrdup(arg);
 	return 0;
 }
 
-int
-cmd_create(struct cli *cli, int argc, char **argv)
+static int
+create_run(struct cli *cli)
 {
-	static const struct option lo[] = {
-		{ "iso", required_argument, NULL, 'i' },
-		{ "sha256", required_argument, NULL, 's' },
-		{ "backend", required_argument, NULL, 'b' },
-		{ "cpus", required_argument, NULL, 'c' },
-		{ "memory", required_argument, NULL, 'm' },
-		{ "disk-size", required_argument, NULL, 'd' },
-		{ "uuid", required_argument, NULL, 'u' },
-		{ "cmdline", required_argument, NULL, 'k' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "share", required_argument, NULL, 'S' },
-		{ "share-root", required_argument, NULL, 'R' },
-		{ "nfs-share", required_argument, NULL, 'N' },
-		{ "nfs-share-root", required_argument, NULL, 'Q' },
-		{ "disk-format", required_argument, NULL, 'F' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct machine_create_opts o;
 	struct xherr err = XHERR_INIT;
 	struct inv_machine m;
 	char *p9[SHARE_MAX], *pnfs[SHARE_MAX];
-	int state, c, rc = 2, i;
-	long long v;
+	long long cpus = MACHINE_DEFAULT_CPUS, mem = MACHINE_DEFAULT_MEMORY_MB;
+	long long disk = MACHINE_DEFAULT_DISK_MB, timeout = 0;
+	int state, rc = 2, i;
 
 	memset(&o, 0, sizeof o);
-	o.iso = "";		/* the latest boot2docker release */
-	o.cpus = MACHINE_DEFAULT_CPUS;
-	o.memory_mb = MACHINE_DEFAULT_MEMORY_MB;
-	o.disk_mb = MACHINE_DEFAULT_DISK_MB;
+	o.name = cli->argv[0];
+	o.iso = cli_value(cli, O_ISO) ? cli_value(cli, O_ISO) : "";
+	o.sha256 = cli_value(cli, O_SHA256);
+	o.backend = cli_value(cli, O_BACKEND);
+	o.uuid = cli_value(cli, O_UUID);
+	o.cmdline = cli_value(cli, O_CMDLINE);
+	o.root_9p = cli_value(cli, O_SHARE_ROOT);
+	o.root_nfs = cli_value(cli, O_NFS_SHARE_ROOT);
+	o.disk_format = cli_value(cli, O_DISK_FORMAT);
 	o.shares_9p = (const char *const *)p9;
 	o.shares_nfs = (const char *const *)pnfs;
-	while ((c = cli_getopt(cli, argc, argv, "h", lo)) != -1) {
-		switch (c) {
-		case 'i':
-			o.iso = optarg;
-			break;
-		case 's':
-			o.sha256 = optarg;
-			break;
-		case 'b':
-			o.backend = optarg;
-			break;
-		case 'c':
-			if (cli_int(cli, "--cpus", optarg, 1, MACHINE_MAX_CPUS, &v))
-				goto out;
-			o.cpus = (int)v;
-			break;
-		case 'm':
-			if (cli_int(cli, "--memory", optarg, 1, 1 << 30, &v))
-				goto out;
-			o.memory_mb = (int)v;
-			break;
-		case 'd':
-			if (cli_int(cli, "--disk-size", optarg, 1,
-			    MACHINE_MAX_DISK_MB, &v))
-				goto out;
-			o.disk_mb = v;
-			break;
-		case 'u':
-			o.uuid = optarg;
-			break;
-		case 'k':
-			o.cmdline = optarg;
-			break;
-		case 't':
-			if (cli_int(cli, "--timeout", optarg, 1, 86400, &v))
-				goto out;
-			o.timeout_s = (int)v;
-			break;
-		case 'S':
-			if (add_share(cli, "--share", optarg, p9, &o.n9p) == -1)
-				goto out;
-			break;
-		case 'R':
-			o.root_9p = optarg;
-			break;
-		case 'N':
-			if (add_share(cli, "--nfs-share", optarg, pnfs,
-			    &o.nnfs) == -1)
-				goto out;
-			break;
-		case 'Q':
-			o.root_nfs = optarg;
-			break;
-		case 'F':
-			o.disk_format = optarg;
-			break;
-		default:
-			goto out;
-		}
-	}
-	if (cli_one_name(cli, argc, argv, &o.name))
+	if (cli_number(cli, O_CPUS, 1, MACHINE_MAX_CPUS, &cpus) == 2 ||
+	    cli_number(cli, O_MEMORY, 1, 1 << 30, &mem) == 2 ||
+	    cli_number(cli, O_DISK_SIZE, 1, MACHINE_MAX_DISK_MB, &disk) == 2 ||
+	    cli_number(cli, O_TIMEOUT, 1, 86400, &timeout) == 2 ||
+	    shares(cli, O_SHARE, p9, &o.n9p) == 2 ||
+	    shares(cli, O_NFS_SHARE, pnfs, &o.nnfs) == 2)
 		goto out;
+	o.cpus = (int)cpus;
+	o.memory_mb = (int)mem;
+	o.disk_mb = disk;
+	o.timeout_s = (int)timeout;
 	if (machine_check_create(&o, &err) == -1) {
 		rc = err.code == XHE_USAGE ? cli_usage(cli, "%s", err.msg) :
 		    cli_fail(&err);
@@ -143,3 +117,9 @@ out:
 		free(pnfs[i]);
 	return rc;
 }
+
+const struct cmd cmd_create = {
+	.name = "create", .usage = "NAME [--iso SOURCE] [options]",
+	.operands = "NAME", .summary = "create a machine and start it",
+	.opts = opts, .flags = CMD_INV_RW, .fn = create_run,
+};

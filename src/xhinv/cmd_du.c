@@ -49,29 +49,21 @@ json_out(const struct machine_du *d)
 	return cli_json_print(o);
 }
 
-int
-cmd_du(struct cli *cli, int argc, char **argv)
+static const struct cmd_opt opts[] = {
+	{ 0, "json", NULL, "JSON object (bytes)" },
+	{ 0 },
+};
+
+static int
+du_run(struct cli *cli)
 {
-	static const struct option lo[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct xherr err = XHERR_INIT;
 	struct machine_du d;
-	int c, json = 0;
 	char what[IDENT_NAME_MAX + 64], note[64];
 
-	while ((c = cli_getopt(cli, argc, argv, "h", lo)) != -1) {
-		if (c != 'j')
-			return 2;
-		json = 1;
-	}
-	if (optind < argc)
-		return cli_usage(cli, "unexpected argument \"%s\"", argv[optind]);
 	if (machine_du(&cli->mctx, &d, &err) == -1)
 		return cli_fail(&err);
-	if (json) {
+	if (cli_flag(cli, 0)) {
 		json_out(&d);
 		machine_du_release(&d);
 		return 0;
@@ -100,3 +92,10 @@ cmd_du(struct cli *cli, int argc, char **argv)
 	machine_du_release(&d);
 	return 0;
 }
+
+const struct cmd cmd_du = {
+	.name = "du", .usage = "[--json]",
+	.summary = "disk space: each machine's disk, ISO and files; cache, "
+	    "leftovers",
+	.opts = opts, .flags = CMD_INV_RW, .fn = du_run,
+};

@@ -10,31 +10,24 @@ report(void *arg, const char *line)
 	printf("%s\n", line);
 }
 
-int
-cmd_gc(struct cli *cli, int argc, char **argv)
+enum { O_DRY_RUN, O_EXPIRED };
+static const struct cmd_opt opts[] = {
+	[O_DRY_RUN] = { 'n', "dry-run", NULL,
+	    "say what would be done, change nothing" },
+	[O_EXPIRED] = { 0, "expired", NULL,
+	    "also expired leases of MACs the inventory issued" },
+	{ 0 },
+};
+
+static int
+gc_run(struct cli *cli)
 {
-	static const struct option lo[] = {
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "expired", no_argument, NULL, 'e' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct xherr err = XHERR_INIT;
-	int c, dry = 0, expired = 0, found = 0;
+	int dry = cli_flag(cli, O_DRY_RUN), found = 0;
 	int64_t bytes = 0;
 	char h[16];
 
-	while ((c = cli_getopt(cli, argc, argv, "nh", lo)) != -1) {
-		if (c == 'n')
-			dry = 1;
-		else if (c == 'e')
-			expired = 1;
-		else
-			return 2;
-	}
-	if (optind < argc)
-		return cli_usage(cli, "unexpected argument \"%s\"", argv[optind]);
-	if (machine_gc(&cli->mctx, dry, expired, report, NULL, &found,
+	if (machine_gc(&cli->mctx, dry, cli_flag(cli, O_EXPIRED), report, NULL, &found,
 	    &bytes, &err) == -1)
 		return cli_fail(&err);
 	if (found == 0) {
@@ -46,3 +39,9 @@ cmd_gc(struct cli *cli, int argc, char **argv)
 	    "freed", h, (long long)bytes);
 	return 0;
 }
+
+const struct cmd cmd_gc = {
+	.name = "gc", .usage = "[--dry-run] [--expired]",
+	.summary = "remove what the inventory proves stale",
+	.opts = opts, .flags = CMD_INV_RW, .fn = gc_run,
+};

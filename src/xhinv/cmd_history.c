@@ -36,45 +36,29 @@ show(void *arg, const struct inv_event *e)
 	return 0;
 }
 
-int
-cmd_history(struct cli *cli, int argc, char **argv)
+enum { O_LIMIT, O_BEFORE, O_JSON };
+static const struct cmd_opt opts[] = {
+	[O_LIMIT] = { 'n', "limit", "N",
+	    "the newest N events (default 100, 0: all)" },
+	[O_BEFORE] = { 0, "before", "ID",
+	    "only events older than event ID (the next page)" },
+	[O_JSON] = { 0, "json", NULL, "JSON array" },
+	{ 0 },
+};
+
+static int
+history_run(struct cli *cli)
 {
-	static const struct option lo[] = {
-		{ "limit", required_argument, NULL, 'n' },
-		{ "before", required_argument, NULL, 'b' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct xherr err = XHERR_INIT;
-	const char *name = NULL;
+	const char *name = cli->argc ? cli->argv[0] : NULL;
 	struct page pg = { NULL, 0 };
 	long long limit = 100, before = 0;
-	int c, json = 0, more = 0;
+	int more = 0;
 
-	while ((c = cli_getopt(cli, argc, argv, "n:h", lo)) != -1) {
-		switch (c) {
-		case 'n':
-			if (cli_int(cli, "--limit", optarg, 0, 1LL << 40, &limit))
-				return 2;
-			break;
-		case 'b':
-			if (cli_int(cli, "--before", optarg, 1, INT64_MAX,
-			    &before))
-				return 2;
-			break;
-		case 'j':
-			json = 1;
-			break;
-		default:
-			return 2;
-		}
-	}
-	if (optind < argc)
-		name = argv[optind++];
-	if (optind < argc)
-		return cli_usage(cli, "unexpected argument \"%s\"", argv[optind]);
-	if (json)
+	if (cli_number(cli, O_LIMIT, 0, 1LL << 40, &limit) == 2 ||
+	    cli_number(cli, O_BEFORE, 1, INT64_MAX, &before) == 2)
+		return 2;
+	if (cli_flag(cli, O_JSON))
 		pg.arr = json_array();
 	else
 		printf("%-8s %-19s %-20s %-13s %8s  %s\n", "ID", "TIME", "MACHINE",
@@ -93,3 +77,9 @@ cmd_history(struct cli *cli, int argc, char **argv)
 		    pg.first);
 	return 0;
 }
+
+const struct cmd cmd_history = {
+	.name = "history", .usage = "[NAME] [-n N] [--before ID] [--json]",
+	.operands = "[NAME]", .summary = "print the event history, oldest first",
+	.opts = opts, .flags = CMD_INV_RO, .fn = history_run,
+};

@@ -13,23 +13,15 @@ add_share(void *arg, const struct inv_share *s)
 	return 0;
 }
 
-int
-cmd_inspect(struct cli *cli, int argc, char **argv)
+static int
+inspect_run(struct cli *cli)
 {
-	static const struct option lo[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct xherr err = XHERR_INIT;
 	struct inv_machine m;
-	const char *name;
+	const char *name = cli->argv[0];
 	json_t *o, *proc = NULL, *shares;
 	int state;
 
-	if (cli_getopt(cli, argc, argv, "h", lo) != -1)
-		return 2;
-	if (cli_one_name(cli, argc, argv, &name))
-		return 2;
 	if (machine_get(&cli->mctx, name, &m, &state, &err) == -1)
 		return cli_fail(&err);
 	shares = json_array();
@@ -58,3 +50,9 @@ cmd_inspect(struct cli *cli, int argc, char **argv)
 	inv_machine_release(&m);
 	return cli_json_print(o);
 }
+
+const struct cmd cmd_inspect = {
+	.name = "inspect", .usage = "NAME", .operands = "NAME",
+	.summary = "print everything recorded about a machine, as JSON",
+	.flags = CMD_INV_RW, .fn = inspect_run,
+};

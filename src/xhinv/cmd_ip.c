@@ -3,22 +3,14 @@
 
 #include <stdio.h>
 
-int
-cmd_ip(struct cli *cli, int argc, char **argv)
+static int
+ip_run(struct cli *cli)
 {
-	static const struct option lo[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct xherr err = XHERR_INIT;
 	struct inv_machine m;
-	const char *name;
+	const char *name = cli->argv[0];
 	int state, rc = 0;
 
-	if (cli_getopt(cli, argc, argv, "h", lo) != -1)
-		return 2;
-	if (cli_one_name(cli, argc, argv, &name))
-		return 2;
 	if (machine_get(&cli->mctx, name, &m, &state, &err) == -1)
 		return cli_fail(&err);
 	if (state != MACHINE_RUNNING) {
@@ -33,3 +25,9 @@ cmd_ip(struct cli *cli, int argc, char **argv)
 	inv_machine_release(&m);
 	return rc;
 }
+
+const struct cmd cmd_ip = {
+	.name = "ip", .usage = "NAME", .operands = "NAME",
+	.summary = "print a running machine's IP address",
+	.flags = CMD_INV_RW, .fn = ip_run,
+};

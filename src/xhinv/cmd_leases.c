@@ -52,25 +52,19 @@ show(void *arg, const struct machine_lease *ml)
 	return 0;
 }
 
-int
-cmd_leases(struct cli *cli, int argc, char **argv)
+static const struct cmd_opt opts[] = {
+	{ 0, "json", NULL, "JSON array" },
+	{ 0 },
+};
+
+static int
+leases_run(struct cli *cli)
 {
-	static const struct option lo[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct xherr err = XHERR_INIT;
 	void *arg[2] = { cli, NULL };
-	int c;
 
-	while ((c = cli_getopt(cli, argc, argv, "h", lo)) != -1) {
-		if (c != 'j')
-			return 2;
-		arg[1] = arg[1] ? arg[1] : json_array();
-	}
-	if (optind < argc)
-		return cli_usage(cli, "unexpected argument \"%s\"", argv[optind]);
+	if (cli_flag(cli, 0))
+		arg[1] = json_array();
 	if (arg[1] == NULL)
 		printf("%-15s %-17s %-20s %-20s %s\n", "IP", "MAC", "EXPIRES",
 		    "MACHINE", "SOURCE");
@@ -82,3 +76,9 @@ cmd_leases(struct cli *cli, int argc, char **argv)
 		return cli_json_print(arg[1]);
 	return 0;
 }
+
+const struct cmd cmd_leases = {
+	.name = "leases", .usage = "[--json]",
+	.summary = "list DHCP leases, with the machine owning each MAC",
+	.opts = opts, .flags = CMD_INV_RW, .fn = leases_run,
+};

@@ -50,37 +50,21 @@ ls_row(void *arg, const struct inv_machine *m)
 	return 0;
 }
 
-int
-cmd_ls(struct cli *cli, int argc, char **argv)
-{
-	static const struct option lo[] = {
-		{ "all", no_argument, NULL, 'a' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct xherr err = XHERR_INIT;
-	struct ls l = { 0, NULL };
-	int c, all = 0, json = 0;
+enum { O_ALL, O_QUIET, O_JSON };
+static const struct cmd_opt opts[] = {
+	[O_ALL] = { 'a', "all", NULL, "include removed and failed machines" },
+	[O_QUIET] = { 'q', "quiet", NULL, "names only" },
+	[O_JSON] = { 0, "json", NULL, "JSON array" },
+	{ 0 },
+};
 
-	while ((c = cli_getopt(cli, argc, argv, "aqh", lo)) != -1) {
-		switch (c) {
-		case 'a':
-			all = 1;
-			break;
-		case 'q':
-			l.quiet = 1;
-			break;
-		case 'j':
-			json = 1;
-			break;
-		default:
-			return 2;
-		}
-	}
-	if (optind < argc)
-		return cli_usage(cli, "unexpected argument \"%s\"", argv[optind]);
+static int
+ls_run(struct cli *cli)
+{
+	struct xherr err = XHERR_INIT;
+	struct ls l = { cli_flag(cli, O_QUIET), NULL };
+	int all = cli_flag(cli, O_ALL), json = cli_flag(cli, O_JSON);
+
 	if (machine_refresh(&cli->mctx, &err) == -1)
 		return cli_fail(&err);
 	if (json && !l.quiet)
@@ -96,3 +80,8 @@ cmd_ls(struct cli *cli, int argc, char **argv)
 		return cli_json_print(l.json);
 	return 0;
 }
+
+const struct cmd cmd_ls = {
+	.name = "ls", .usage = "[-a] [-q] [--json]", .summary = "list machines",
+	.opts = opts, .flags = CMD_INV_RW, .fn = ls_run,
+};

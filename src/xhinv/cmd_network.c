@@ -16,30 +16,22 @@ show_row(void *arg, int ncol, const char *const *names,
 	return 0;
 }
 
-int
-cmd_network(struct cli *cli, int argc, char **argv)
+static int
+down_run(struct cli *cli)
 {
-	static const struct option lo[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct xherr err = XHERR_INIT;
-	const char *what = "status";
 
-	if (cli_getopt(cli, argc, argv, "h", lo) != -1)
-		return 2;
-	if (optind < argc)
-		what = argv[optind++];
-	if (optind < argc)
-		return cli_usage(cli, "unexpected argument \"%s\"", argv[optind]);
-	if (strcmp(what, "down") == 0) {
-		if (machine_network_down(&cli->mctx, &err) == -1)
-			return cli_fail(&err);
-		printf("network down\n");
-		return 0;
-	}
-	if (strcmp(what, "status") != 0)
-		return cli_usage(cli, "unknown action \"%s\"", what);
+	if (machine_network_down(&cli->mctx, &err) == -1)
+		return cli_fail(&err);
+	printf("network down\n");
+	return 0;
+}
+
+static int
+status_run(struct cli *cli)
+{
+	struct xherr err = XHERR_INIT;
+
 	if (machine_refresh(&cli->mctx, &err) == -1)
 		return cli_fail(&err);
 	if (inv_sql(cli->inv,
@@ -51,3 +43,15 @@ cmd_network(struct cli *cli, int argc, char **argv)
 		return cli_fail(&err);
 	return 0;
 }
+
+static const struct cmd actions[] = {
+	{ .name = "status", .flags = CMD_INV_RW, .fn = status_run },
+	{ .name = "down", .flags = CMD_INV_RW, .fn = down_run },
+	{ 0 },
+};
+
+const struct cmd cmd_network = {
+	.name = "network", .usage = "[status|down]",
+	.summary = "show the shared network, or stop its dnsmasq and bridge",
+	.actions = actions, .default_action = "status",
+};

@@ -20,29 +20,22 @@ line(void *arg, const struct machine_finding *f)
 	fflush(stdout);
 }
 
-int
-cmd_reconcile(struct cli *cli, int argc, char **argv)
+enum { O_DRY_RUN, O_JSON };
+static const struct cmd_opt opts[] = {
+	[O_DRY_RUN] = { 'n', "dry-run", NULL,
+	    "say what differs and what would be done" },
+	[O_JSON] = { 0, "json", NULL, "JSON array of findings" },
+	{ 0 },
+};
+
+static int
+reconcile_run(struct cli *cli)
 {
-	static const struct option lo[] = {
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct xherr err = XHERR_INIT;
 	json_t *arr = NULL;
-	int c, dry = 0, json = 0, found = 0, rc;
+	int dry = cli_flag(cli, O_DRY_RUN), json = cli_flag(cli, O_JSON);
+	int found = 0, rc;
 
-	while ((c = cli_getopt(cli, argc, argv, "nh", lo)) != -1) {
-		if (c == 'n')
-			dry = 1;
-		else if (c == 'j')
-			json = 1;
-		else
-			return 2;
-	}
-	if (optind < argc)
-		return cli_usage(cli, "unexpected argument \"%s\"", argv[optind]);
 	if (json)
 		arr = json_array();
 	rc = machine_reconcile(&cli->mctx, dry, line, arr, &found, &err);
@@ -54,3 +47,10 @@ cmd_reconcile(struct cli *cli, int argc, char **argv)
 	}
 	return rc == -1 ? cli_fail(&err) : 0;
 }
+
+const struct cmd cmd_reconcile = {
+	.name = "reconcile", .usage = "[--dry-run] [--json]",
+	.summary = "compare the inventory with reality and repair the "
+	    "differences",
+	.opts = opts, .flags = CMD_INV_RW, .fn = reconcile_run,
+};

@@ -3,34 +3,36 @@
 
 #include <stdio.h>
 
-int
-cmd_rm(struct cli *cli, int argc, char **argv)
-{
-	static const struct option lo[] = {
-		{ "force", no_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct xherr err = XHERR_INIT;
-	int c, force = 0, rc = 0;
+static const struct cmd_opt opts[] = {
+	{ 'f', "force", NULL, "kill the VM instead of a power-button stop, and\n"
+	    "remove the machine even when its lease or its\n"
+	    "files cannot be removed (gc retries those)" },
+	{ 0 },
+};
 
-	while ((c = cli_getopt(cli, argc, argv, "fh", lo)) != -1) {
-		if (c != 'f')
-			return 2;
-		force = 1;
-	}
-	if (optind >= argc)
-		return cli_usage(cli, "no machine name given");
-	for (; optind < argc; optind++) {
+static int
+rm_run(struct cli *cli)
+{
+	struct xherr err = XHERR_INIT;
+	int i, rc = 0;
+
+	for (i = 0; i < cli->argc; i++) {
 		xherr_clear(&err);
-		if (machine_rm(&cli->mctx, argv[optind],
-		    force ? MACHINE_RM_FORCE : 0, &err) == -1) {
+		if (machine_rm(&cli->mctx, cli->argv[i],
+		    cli_flag(cli, 0) ? MACHINE_RM_FORCE : 0, &err) == -1) {
 			int r = cli_fail(&err);
 			if (r > rc)
 				rc = r;
 			continue;
 		}
-		printf("removed %s\n", argv[optind]);
+		printf("removed %s\n", cli->argv[i]);
 	}
 	return rc;
 }
+
+const struct cmd cmd_rm = {
+	.name = "rm", .usage = "[-f] NAME...", .operands = "NAME...",
+	.summary = "remove machines: stop, release lease and reservation, "
+	    "delete files",
+	.opts = opts, .flags = CMD_INV_RW, .fn = rm_run,
+};

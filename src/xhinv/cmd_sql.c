@@ -38,35 +38,23 @@ row(void *arg, int ncol, const char *const *names, const char *const *values)
 	return 0;
 }
 
-int
-cmd_sql(struct cli *cli, int argc, char **argv)
+enum { O_WRITE, O_JSON };
+static const struct cmd_opt opts[] = {
+	[O_WRITE] = { 0, "write", NULL,
+	    "allow statements that change the inventory" },
+	[O_JSON] = { 0, "json", NULL, "JSON array of objects" },
+	{ 0 },
+};
+
+static int
+sql_run(struct cli *cli)
 {
-	static const struct option lo[] = {
-		{ "write", no_argument, NULL, 'w' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct xherr err = XHERR_INIT;
 	struct sqlout o = { NULL, 0 };
-	int c, write = 0, rc;
+	int write = cli_flag(cli, O_WRITE), rc;
 
-	while ((c = cli_getopt(cli, argc, argv, "h", lo)) != -1) {
-		switch (c) {
-		case 'w':
-			write = 1;
-			break;
-		case 'j':
-			o.json = json_array();
-			break;
-		default:
-			return 2;
-		}
-	}
-	if (optind >= argc)
-		return cli_usage(cli, "no query given");
-	if (optind + 1 < argc)
-		return cli_usage(cli, "give the query as one argument (quote it)");
+	if (cli_flag(cli, O_JSON))
+		o.json = json_array();
 	if (write) {
 		/* The command table opened a read-only connection. */
 		char *db = machine_db_path(cli->store);
@@ -77,7 +65,7 @@ cmd_sql(struct cli *cli, int argc, char **argv)
 		if (rc == -1)
 			return cli_fail(&err);
 	}
-	if (inv_sql(cli->inv, argv[optind], write, row, &o, &err) == -1) {
+	if (inv_sql(cli->inv, cli->argv[0], write, row, &o, &err) == -1) {
 		json_decref(o.json);
 		return cli_fail(&err);
 	}
@@ -85,3 +73,10 @@ cmd_sql(struct cli *cli, int argc, char **argv)
 		return cli_json_print(o.json);
 	return 0;
 }
+
+const struct cmd cmd_sql = {
+	.name = "sql", .usage = "[--write] [--json] QUERY", .operands = "QUERY",
+	.summary = "run one SQL statement on the inventory (read-only by "
+	    "default)",
+	.opts = opts, .flags = CMD_INV_RO, .fn = sql_run,
+};

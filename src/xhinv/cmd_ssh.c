@@ -12,25 +12,16 @@
 #include "ssh.h"
 #include "util.h"
 
-int
-cmd_ssh(struct cli *cli, int argc, char **argv)
+static int
+login_run(struct cli *cli)
 {
-	static const struct option lo[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct xherr err = XHERR_INIT;
 	struct inv_machine m;
 	struct strv sv;
 	char *key;
 	int state;
 
-	/* '+': stop at the name, the rest belongs to the remote command. */
-	if (cli_getopt(cli, argc, argv, "+h", lo) != -1)
-		return 2;
-	if (optind >= argc)
-		return cli_usage(cli, "no machine name given");
-	if (machine_get(&cli->mctx, argv[optind], &m, &state, &err) == -1)
+	if (machine_get(&cli->mctx, cli->argv[0], &m, &state, &err) == -1)
 		return cli_fail(&err);
 	if (state != MACHINE_RUNNING) {
 		xherr_set(&err, XHE_STATE, "%s is not running", m.name);
@@ -39,7 +30,8 @@ cmd_ssh(struct cli *cli, int argc, char **argv)
 	}
 	key = util_path_join(m.dir, "id_rsa");
 	strv_init(&sv);
-	ssh_client_argv(key, m.ip, argv + optind + 1, argc - optind - 1, &sv);
+	ssh_client_argv(key, m.ip, cli->argv + 1, cli->argc - 1,
+	    &sv);
 	inv_machine_release(&m);
 	free(key);
 	inv_close(cli->inv);
@@ -50,3 +42,11 @@ cmd_ssh(struct cli *cli, int argc, char **argv)
 	strv_release(&sv);
 	return 1;
 }
+
+/* Options end at the name: the rest belongs to the remote command. */
+const struct cmd cmd_ssh = {
+	.name = "ssh", .usage = "NAME [COMMAND...]",
+	.operands = "NAME [COMMAND...]",
+	.summary = "log in to a machine, or run a command in it, as user docker",
+	.flags = CMD_INV_RW | CMD_OPERANDS_END, .fn = login_run,
+};

@@ -11,6 +11,7 @@
 #include <getopt.h>
 #include <jansson.h>
 #include <signal.h>
+#include <stdio.h>
 
 #include "inv.h"
 #include "machine.h"
@@ -19,21 +20,54 @@
 enum {
 	CMD_INV_RW = 1,		/* open the inventory read-write */
 	CMD_INV_RO = 2,		/* open it read-only */
+	CMD_OPERANDS_END = 4,	/* options end at the first operand (ssh) */
 };
 
 struct cli;
 
+/* One option of a command. An entry with no letter and no name is a help
+ * line about an operand (its arg is the head). */
+struct cmd_opt {
+	int letter;		/* -x, or 0: the long name alone */
+	const char *name;	/* --name, or NULL */
+	const char *arg;	/* the value's name; NULL: a flag */
+	const char *help;	/* a '\n' starts a continuation line */
+};
+
+/*
+ * A command's entry owns all there is to say about it: its name, usage,
+ * summary, options (with their help), operands and handler. main parses
+ * the command line against the entry once, before the inventory is
+ * opened: -h/--help print the help, and an unknown option or a wrong
+ * number of operands is a usage error (exit 2), so a handler starts with
+ * what it was given, already checked. A command with actions (cache ls,
+ * cache pull, ...) has an entry per action, each with its own options.
+ */
 struct cmd {
 	const char *name;
-	int (*fn)(struct cli *cli, int argc, char **argv);
-	const char *usage;	/* arguments after the command name */
+	const char *usage;	/* what follows the name in the usage line */
 	const char *summary;	/* one line */
-	const char *options;	/* option lines, "  -x, --long ARG  text\n" */
+	const char *operands;	/* "NAME", "[NAME]", "NAME...", "QUERY" ... */
+	const struct cmd_opt *opts;	/* ends with a zeroed entry; or NULL */
+	const struct cmd *actions;	/* ends with a zeroed entry; or NULL */
+	const char *default_action;	/* run when none is named; or NULL */
 	int flags;
+	int (*fn)(struct cli *cli);
+};
+
+/* One option found on the command line: its index in the table. */
+struct cli_given {
+	int opt;
+	const char *value;	/* NULL for a flag */
 };
 
 struct cli {
-	const struct cmd *cmd;
+	const struct cmd *cmd;	/* the command */
+	const struct cmd *run;	/* its action, or the command itself */
+	int argc;		/* operands */
+	char **argv;
+	struct cli_given *given;	/* options, in command-line order */
+	int ngiven;
 	char *store;
 	struct inv *inv;
 	struct machine_ctx mctx;
@@ -45,17 +79,22 @@ extern volatile sig_atomic_t cli_interrupted;
 int cli_fail(const struct xherr *err);
 /* Print a usage error for the current command and return 2. */
 int cli_usage(struct cli *cli, const char *fmt, ...) XH_PRINTF(2, 3);
-/* Print the command's help (usage, summary, options) to stdout. */
-void cli_help(const struct cmd *cmd);
-/* getopt_long over a command's argv; handles --help. Returns the option,
- * -1 at the end, or '?' after printing a usage error (return 2). */
-int cli_getopt(struct cli *cli, int argc, char **argv, const char *shortopts,
-    const struct option *longopts);
-/* Strict number parsing for options: exit-2 errors on failure. */
-int cli_int(struct cli *cli, const char *opt, const char *s, long long lo,
-    long long hi, long long *out);
-/* Exactly one machine name operand at optind. */
-int cli_one_name(struct cli *cli, int argc, char **argv, const char **name);
+/* Print a command's help (usage, summary, options) to f. */
+void cli_help(const struct cmd *cmd, FILE *f);
+/* Parse argv (argv[0] the command's name) against cmd's entry into cli:
+ * 0, 1 when the help was asked for (and printed), or 2 after printing a
+ * usage error. */
+int cli_parse(struct cli *cli, const struct cmd *cmd, int argc, char **argv);
+/* Whether option opt (its index in the table) was given. */
+int cli_flag(const struct cli *cli, int opt);
+/* The value of option opt given last, or NULL. */
+const char *cli_value(const struct cli *cli, int opt);
+/* The n-th value (from 0) of a repeatable option, or NULL past the end. */
+const char *cli_nth(const struct cli *cli, int opt, int n);
+/* Option opt as a whole number in lo..hi: 1 and *out set when given, 0
+ * when not, 2 after printing a usage error. */
+int cli_number(struct cli *cli, int opt, long long lo, long long hi,
+    long long *out);
 /* Progress lines from the library go to stderr. */
 void cli_progress(void *arg, const char *msg);
 /* Download progress: one line on a terminal, nothing otherwise. */
@@ -70,27 +109,11 @@ void cli_duration(long long ms, char *out, size_t n);
 /* "2026-11-28 14:00:00" in local time */
 void cli_time(long long ms, char *out, size_t n);
 
-#define CMD(name) int cmd_##name(struct cli *cli, int argc, char **argv)
-CMD(create);
-CMD(power);	/* start, stop, restart, kill */
-CMD(rm);
-CMD(status);
-CMD(ip);
-CMD(ssh);
-CMD(ls);
-CMD(inspect);
-CMD(history);
-CMD(gc);
-CMD(sql);
-CMD(network);
-CMD(cache);
-CMD(leases);
-CMD(du);
-CMD(reconcile);
-CMD(disk);
-CMD(help);
-
-extern const struct cmd cli_commands[];
-extern const int cli_ncommands;
+/* The commands, in the order 'xhinv help' lists them (each defined in its
+ * cmd_<name>.c; start, stop, restart and kill in cmd_power.c). */
+extern const struct cmd cmd_create, cmd_start, cmd_stop, cmd_kill,
+    cmd_restart, cmd_rm, cmd_status, cmd_ip, cmd_ssh, cmd_ls, cmd_leases,
+    cmd_inspect, cmd_history, cmd_gc, cmd_sql, cmd_network, cmd_cache,
+    cmd_reconcile, cmd_du, cmd_disk, cmd_help;
 
 #endif
