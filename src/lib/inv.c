@@ -406,6 +406,15 @@ inv_rollback(struct inv *inv)
 		sqlite3_exec(inv->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+int
+inv_end(struct inv *inv, int failed, struct xherr *err)
+{
+	if (!failed)
+		return inv_commit(inv, err);
+	inv_rollback(inv);
+	return -1;
+}
+
 /* Networks */
 
 void

@@ -3,10 +3,12 @@
  *
  *	struct inv *inv;
  *	inv_open(&inv, "<store>/xhinv.db", INV_RW, &err);	creates, migrates
- *	inv_begin(inv, &err);		one user action = one transaction,
- *	inv_machine_insert(...);	with its event written inside it
- *	inv_event(inv, id, "create-begin", -1, detail, &err);
- *	inv_commit(inv, &err);		(inv_rollback() on any failure)
+ *	if (inv_begin(inv, &err) == -1 ||	one user action = one
+ *	    inv_end(inv,			transaction, with its event
+ *	    inv_machine_insert(...) == -1 ||	written inside it
+ *	    inv_event(inv, id, "create-begin", -1, detail, &err) == -1,
+ *	    &err) == -1)			inv_end commits, or rolls
+ *		return -1;			back when a step failed
  *	inv_close(inv);
  *
  * Opening: WAL, foreign keys on, a busy timeout, migrations from schema/
@@ -43,6 +45,11 @@ int inv_schema_version(void);
 /* BEGIN IMMEDIATE: take the write lock up front so two writers never
  * deadlock upgrading a read transaction. */
 int inv_begin(struct inv *inv, struct xherr *err);
+/* End the transaction inv_begin opened: commit when failed is 0 (rolling
+ * back when the commit fails), roll back otherwise. 0, or -1 with err
+ * set (by the failed step, or by the commit). Every transaction ends
+ * here, so none is left open on a path that failed. */
+int inv_end(struct inv *inv, int failed, struct xherr *err);
 int inv_commit(struct inv *inv, struct xherr *err);
 void inv_rollback(struct inv *inv);
 

@@ -158,14 +158,13 @@ boot(struct machine_ctx *ctx, struct inv_machine *m, struct mi_boot *b,
 	char *det = mi_detail("{s:i,s:s,s:s,s:s,s:s?}", "pid", (int)b->proc.pid,
 	    "exe", b->proc.exe, "accel", b->accel, "since", b->since, "console",
 	    b->console[0] ? b->console : NULL);
-	if (inv_begin(ctx->inv, err) == -1 ||
+	if (inv_begin(ctx->inv, err) == -1 || inv_end(ctx->inv,
 	    inv_process_insert(ctx->inv, m->id, 0, "hypervisor", &b->proc,
 	    &b->proc_row, err) == -1 ||
 	    (b->console[0] && inv_process_set_console(ctx->inv, b->proc_row,
 	    b->console, err) == -1) ||
-	    inv_event(ctx->inv, m->id, "start", -1, det, err) == -1 ||
-	    inv_commit(ctx->inv, err) == -1) {
-		inv_rollback(ctx->inv);
+	    inv_event(ctx->inv, m->id, "start", -1, det, err) == -1,
+	    err) == -1) {
 		free(det);
 		goto out;
 	}
@@ -192,23 +191,39 @@ out:
 	return rc;
 }
 
-/* Kill a VM we launched whose start failed; record it. */
+/* A clean-up step that failed, for the event recording the clean-up:
+ * best effort goes on, but leaves a trace. */
 static void
-boot_abort(struct machine_ctx *ctx, int64_t machine_id, struct mi_boot *b)
+cleanup_failed(struct strv *failed, const char *what, const struct xherr *e)
 {
+	if (failed != NULL)
+		strv_addf(failed, "%s: %s", what, e->msg[0] ? e->msg : "failed");
+}
+
+/* Kill a VM we launched whose start failed; record it, with why. */
+static void
+boot_abort(struct machine_ctx *ctx, int64_t machine_id, struct mi_boot *b,
+    const char *reason, struct strv *failed)
+{
+	struct xherr e = XHERR_INIT;
+	char *det;
+
 	if (!b->launched)
 		return;
-	proc_signal(&b->proc, SIGKILL, NULL);
-	proc_wait_gone(&b->proc, KILL_WAIT_MS, NULL, NULL);
-	if (b->proc_row != 0 && inv_begin(ctx->inv, NULL) == 0) {
-		char *det = mi_detail("{s:s}", "reason", "start failed");
-		if (inv_process_end(ctx->inv, b->proc_row, "killed", NULL) == -1 ||
-		    inv_event(ctx->inv, machine_id, "kill", -1, det, NULL) == -1)
-			inv_rollback(ctx->inv);
-		else
-			inv_commit(ctx->inv, NULL);
-		free(det);
-	}
+	/* Gone already (XHE_NOTFOUND) is what the kill is for. */
+	if ((proc_signal(&b->proc, SIGKILL, &e) == -1 &&
+	    e.code != XHE_NOTFOUND) ||
+	    proc_wait_gone(&b->proc, KILL_WAIT_MS, NULL, &e) == -1)
+		cleanup_failed(failed, "kill the hypervisor", &e);
+	if (b->proc_row == 0)
+		return;
+	det = mi_detail("{s:s}", "reason", reason);
+	if (inv_begin(ctx->inv, &e) == -1 || inv_end(ctx->inv,
+	    inv_process_end(ctx->inv, b->proc_row, "killed", &e) == -1 ||
+	    inv_event(ctx->inv, machine_id, "kill", -1, det, &e) == -1,
+	    &e) == -1)
+		cleanup_failed(failed, "record the kill", &e);
+	free(det);
 }
 
 /* Create */
@@ -285,41 +300,45 @@ static void
 create_rollback(struct machine_ctx *ctx, struct inv_machine *m,
     struct mi_boot *b, int made_dir, const char *reason)
 {
+	struct xherr e = XHERR_INIT;
+	struct strv failed;
 	struct mi_net n;
-	int dropped = 0;
+	int dropped = 0, pending = 0;
+	char *det, *why;
 
-	boot_abort(ctx, m->id, b);
-	if (mi_net_load(ctx, mi_backend(m->backend)->vmnet, &n, NULL) == 0) {
-		int pending = 0;
-		if (m->mac[0] != '\0')
-			mi_lease_drop(ctx, &n, m->mac, m->ip, &dropped, &pending,
-			    NULL);
-		if (inv_begin(ctx->inv, NULL) == 0) {
-			if (inv_nic_release(ctx->inv, m->id, NULL) == -1 ||
-			    (dropped && inv_lease_set_state(ctx->inv, n.row.id,
-			    m->mac, "released", NULL) == -1))
-				inv_rollback(ctx->inv);
-			else
-				inv_commit(ctx->inv, NULL);
-		}
-		mi_net_sync_hosts(ctx, &n, NULL);
+	strv_init(&failed);
+	boot_abort(ctx, m->id, b, "create failed", &failed);
+	if (mi_net_load(ctx, mi_backend(m->backend)->vmnet, &n, &e) == -1) {
+		cleanup_failed(&failed, "load the network", &e);
+	} else {
+		if (m->mac[0] != '\0' && mi_lease_drop(ctx, &n, m->mac, m->ip,
+		    &dropped, &pending, &e) == -1)
+			cleanup_failed(&failed, "release the lease", &e);
+		if (inv_begin(ctx->inv, &e) == -1 || inv_end(ctx->inv,
+		    inv_nic_release(ctx->inv, m->id, &e) == -1 ||
+		    (dropped && inv_lease_set_state(ctx->inv, n.row.id, m->mac,
+		    "released", &e) == -1), &e) == -1)
+			cleanup_failed(&failed, "record the release", &e);
+		if (mi_net_sync_hosts(ctx, &n, &e) == -1)
+			cleanup_failed(&failed, "rewrite the reservations", &e);
 		mi_net_release(&n);
 	}
-	unexport(ctx, m, NULL);
+	if (unexport(ctx, m, &e) == -1)
+		cleanup_failed(&failed, "remove the NFS exports", &e);
 	mi_remove_files(m, made_dir);
-	if (inv_begin(ctx->inv, NULL) == 0) {
-		char *det = mi_detail("{s:s,s:b}", "reason", reason,
-		    "lease_released", dropped);
-		if (inv_nic_release(ctx->inv, m->id, NULL) == -1 ||
-		    inv_disk_remove(ctx->inv, m->id, NULL) == -1 ||
-		    inv_machine_set_status(ctx->inv, m->id, "failed", NULL) == -1 ||
+	why = failed.n > 0 ? strv_join(&failed, "; ") : NULL;
+	det = mi_detail("{s:s,s:b,s:s?}", "reason", reason, "lease_released",
+	    dropped, "cleanup_failed", why);
+	if (inv_begin(ctx->inv, &e) == 0)
+		inv_end(ctx->inv,
+		    inv_nic_release(ctx->inv, m->id, &e) == -1 ||
+		    inv_disk_remove(ctx->inv, m->id, &e) == -1 ||
+		    inv_machine_set_status(ctx->inv, m->id, "failed", &e) == -1 ||
 		    inv_event(ctx->inv, m->id, "create-failed",
-		    util_mono_ms() - b->t0, det, NULL) == -1)
-			inv_rollback(ctx->inv);
-		else
-			inv_commit(ctx->inv, NULL);
-		free(det);
-	}
+		    util_mono_ms() - b->t0, det, &e) == -1, &e);
+	free(det);
+	free(why);
+	strv_release(&failed);
 }
 
 int
@@ -491,10 +510,10 @@ machine_create(struct machine_ctx *ctx, const struct machine_create_opts *o,
 	    m.memory_mb, "disk_mb", (json_int_t)m.disk_mb, "disk_format",
 	    m.disk_format);
 	free(isotext);
-	if (inv_event(ctx->inv, m.id, "create-begin", -1, det, err) == -1 ||
-	    inv_commit(ctx->inv, err) == -1) {
+	if (inv_end(ctx->inv, inv_event(ctx->inv, m.id, "create-begin", -1,
+	    det, err) == -1,
+	    err) == -1) {
 		free(det);
-		inv_rollback(ctx->inv);
 		goto out;
 	}
 	free(det);
@@ -516,10 +535,10 @@ machine_create(struct machine_ctx *ctx, const struct machine_create_opts *o,
 		goto out;
 	mi_step(ctx, "create:files");
 	stamp = mi_iso_stamp(m.iso);
-	if (inv_begin(ctx->inv, err) == -1 ||
+	if (inv_begin(ctx->inv, err) == -1 || inv_end(ctx->inv,
 	    inv_machine_set_boot(ctx->inv, m.id, m.kernel, m.initrd, m.cmdline,
-	    stamp, err) == -1 || inv_commit(ctx->inv, err) == -1) {
-		inv_rollback(ctx->inv);
+	    stamp, err) == -1,
+	    err) == -1) {
 		free(stamp);
 		goto out;
 	}
@@ -534,12 +553,10 @@ machine_create(struct machine_ctx *ctx, const struct machine_create_opts *o,
 	    mi_detail("{s:s}", "ip", m.ip), err) == -1)
 		goto out;
 	mi_step(ctx, "create:event");
-	if (inv_begin(ctx->inv, err) == -1 ||
-	    inv_machine_set_status(ctx->inv, m.id, "ready", err) == -1 ||
-	    inv_commit(ctx->inv, err) == -1) {
-		inv_rollback(ctx->inv);
+	if (inv_begin(ctx->inv, err) == -1 || inv_end(ctx->inv,
+	    inv_machine_set_status(ctx->inv, m.id, "ready", err) == -1,
+	    err) == -1)
 		goto out;
-	}
 	rc = 0;
 out:
 	if (rc == -1 && recorded)
@@ -614,7 +631,8 @@ start_op(struct machine_ctx *ctx, struct inv_machine *m, int state, void *arg,
 		return -1;
 	if (boot(ctx, m, &b, timeout_s > 0 ? timeout_s :
 	    MACHINE_DEFAULT_TIMEOUT_S, err) == -1) {
-		boot_abort(ctx, m->id, &b);
+		boot_abort(ctx, m->id, &b, err && err->msg[0] ? err->msg :
+		    "start failed", NULL);
 		return -1;
 	}
 	return 0;
@@ -666,8 +684,6 @@ stop_running(struct machine_ctx *ctx, struct inv_machine *m, int timeout_s,
 		goto out;
 gone:
 	mi_step(ctx, "stop:gone");
-	if (inv_begin(ctx->inv, err) == -1)
-		goto out;
 	char *exitf = mi_mfile(m, ".exit");
 	int code = -1;
 	if (be->exit_file) {
@@ -680,17 +696,18 @@ gone:
 	char *det = code >= 0 ? mi_detail("{s:s,s:i,s:s}", "method", method,
 	    "exit_code", code, "meaning", hv_xhyve_exit_meaning(code)) :
 	    mi_detail("{s:s}", "method", method);
-	if (inv_process_end(ctx->inv, m->proc_row, strcmp(method, "acpi") == 0 ?
+	/* The write lock is taken once the exit status is read, not
+	 * while waiting for it. */
+	if (inv_begin(ctx->inv, err) == -1 || inv_end(ctx->inv,
+	    inv_process_end(ctx->inv, m->proc_row, strcmp(method, "acpi") == 0 ?
 	    "stopped" : "killed", err) == -1 ||
 	    inv_event(ctx->inv, m->id, "stop", util_mono_ms() - t0, det,
+	    err) == -1,
 	    err) == -1) {
 		free(det);
-		inv_rollback(ctx->inv);
 		goto out;
 	}
 	free(det);
-	if (inv_commit(ctx->inv, err) == -1)
-		goto out;
 	rc = 0;
 out:
 	vm_paths_release(&p);
@@ -771,11 +788,10 @@ resize_op(struct machine_ctx *ctx, struct inv_machine *m, int state,
 	char *det = mi_detail("{s:I,s:I,s:s}", "from_mb",
 	    (json_int_t)m->disk_mb, "to_mb", (json_int_t)size_mb, "format",
 	    m->disk_format);
-	if (inv_begin(ctx->inv, err) == -1 ||
+	if (inv_begin(ctx->inv, err) == -1 || inv_end(ctx->inv,
 	    inv_disk_resize(ctx->inv, m->id, size_mb, err) == -1 ||
-	    inv_event(ctx->inv, m->id, "disk-resize", -1, det, err) == -1 ||
-	    inv_commit(ctx->inv, err) == -1) {
-		inv_rollback(ctx->inv);
+	    inv_event(ctx->inv, m->id, "disk-resize", -1, det, err) == -1,
+	    err) == -1) {
 		free(det);
 		return -1;
 	}
@@ -831,10 +847,9 @@ mi_remove(struct machine_ctx *ctx, struct inv_machine *m, int state,
 	    stop_running(ctx, m, MACHINE_DEFAULT_STOP_TIMEOUT_S, force,
 	    err) == -1)
 		goto out;
-	if (inv_begin(ctx->inv, err) == -1 ||
-	    inv_machine_set_status(ctx->inv, m->id, "removing", err) == -1 ||
-	    inv_commit(ctx->inv, err) == -1) {
-		inv_rollback(ctx->inv);
+	if (inv_begin(ctx->inv, err) == -1 || inv_end(ctx->inv,
+	    inv_machine_set_status(ctx->inv, m->id, "removing", err) == -1,
+	    err) == -1) {
 		goto out;
 	}
 	mi_step(ctx, "rm:removing");
@@ -860,7 +875,7 @@ mi_remove(struct machine_ctx *ctx, struct inv_machine *m, int state,
 	mi_step(ctx, "rm:files");
 	char *det = mi_detail("{s:s,s:s,s:b,s:s?}", "mac", m->mac, "ip", m->ip,
 	    "lease_released", dropped, "reason", why);
-	if (inv_begin(ctx->inv, err) == -1 ||
+	if (inv_begin(ctx->inv, err) == -1 || inv_end(ctx->inv,
 	    inv_nic_release(ctx->inv, m->id, err) == -1 ||
 	    inv_disk_remove(ctx->inv, m->id, err) == -1 ||
 	    (have_net && inv_lease_set_state(ctx->inv, n.row.id, m->mac,
@@ -871,10 +886,9 @@ mi_remove(struct machine_ctx *ctx, struct inv_machine *m, int state,
 	    (dropped && inv_event(ctx->inv, m->id, "lease-release", -1, det,
 	    err) == -1) ||
 	    inv_event(ctx->inv, m->id, failed ? "create-failed" : "rm", -1, det,
-	    err) == -1 ||
-	    inv_commit(ctx->inv, err) == -1) {
+	    err) == -1,
+	    err) == -1) {
 		free(det);
-		inv_rollback(ctx->inv);
 		goto out;
 	}
 	free(det);

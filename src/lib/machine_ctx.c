@@ -309,18 +309,11 @@ mi_record_exited(struct machine_ctx *ctx, int64_t machine_id, int64_t row,
 	    "meaning", hv_xhyve_exit_meaning(code)) :
 	    mi_detail("{s:i,s:s}", "pid", (int)p->pid, "reason",
 	    proc_status_str(st));
-	int rc = -1;
-
-	if (inv_begin(ctx->inv, err) == -1)
-		goto out;
-	if (inv_process_end(ctx->inv, row, end_reason(st), err) == -1 ||
+	int rc = inv_begin(ctx->inv, err) == -1 || inv_end(ctx->inv,
+	    inv_process_end(ctx->inv, row, end_reason(st), err) == -1 ||
 	    (machine_id != 0 && inv_event(ctx->inv, machine_id, "exited", -1,
-	    det, err) == -1)) {
-		inv_rollback(ctx->inv);
-		goto out;
-	}
-	rc = inv_commit(ctx->inv, err);
-out:
+	    det, err) == -1), err) == -1 ? -1 : 0;
+
 	free(det);
 	return rc;
 }
@@ -379,16 +372,10 @@ int
 mi_event1(struct machine_ctx *ctx, int64_t machine_id, const char *kind,
     int64_t duration_ms, char *det, struct xherr *err)
 {
-	int rc = -1;
+	int rc = inv_begin(ctx->inv, err) == -1 || inv_end(ctx->inv,
+	    inv_event(ctx->inv, machine_id, kind, duration_ms, det, err) == -1,
+	    err) == -1 ? -1 : 0;
 
-	if (inv_begin(ctx->inv, err) == -1)
-		goto out;
-	if (inv_event(ctx->inv, machine_id, kind, duration_ms, det, err) == -1) {
-		inv_rollback(ctx->inv);
-		goto out;
-	}
-	rc = inv_commit(ctx->inv, err);
-out:
 	free(det);
 	return rc;
 }

@@ -99,12 +99,12 @@ gc_leases(struct gc *g, struct mi_net *n)
 		    "mac", l->mac, "ip", l->ip, "machine", owner, "expired",
 		    expired);
 		if (inv_begin(g->ctx->inv, g->err) == -1 ||
+		    inv_end(g->ctx->inv,
 		    inv_lease_set_state(g->ctx->inv, n->row.id, l->mac,
 		    "released", g->err) == -1 ||
-		    inv_event(g->ctx->inv, 0, "gc", -1, det, g->err) == -1 ||
-		    inv_commit(g->ctx->inv, g->err) == -1) {
+		    inv_event(g->ctx->inv, 0, "gc", -1, det, g->err) == -1,
+		    g->err) == -1) {
 			free(det);
-			inv_rollback(g->ctx->inv);
 			goto fail;
 		}
 		free(det);
@@ -358,12 +358,11 @@ network_down(struct machine_ctx *ctx, struct xherr *err)
 			goto out;
 		char *det = mi_detail("{s:s,s:i}", "bridge", n.cfg.bridge, "pid",
 		    (int)id.pid);
-		if (inv_begin(ctx->inv, err) == -1 ||
+		if (inv_begin(ctx->inv, err) == -1 || inv_end(ctx->inv,
 		    inv_process_end(ctx->inv, row, "stopped", err) == -1 ||
-		    inv_event(ctx->inv, 0, "network-down", -1, det, err) == -1 ||
-		    inv_commit(ctx->inv, err) == -1) {
+		    inv_event(ctx->inv, 0, "network-down", -1, det, err) == -1,
+		    err) == -1) {
 			free(det);
-			inv_rollback(ctx->inv);
 			goto out;
 		}
 		free(det);
@@ -456,11 +455,10 @@ machine_cache_prune(struct machine_ctx *ctx, int dry_run,
 		char *det = mi_detail("{s:s,s:I}", "url", img->url, "bytes",
 		    (json_int_t)bytes);
 		if (cache_remove(dir, img->url, err) == -1 ||
-		    inv_begin(ctx->inv, err) == -1 ||
+		    inv_begin(ctx->inv, err) == -1 || inv_end(ctx->inv,
 		    inv_image_removed(ctx->inv, img->id, err) == -1 ||
-		    inv_event(ctx->inv, 0, "image-prune", -1, det, err) == -1 ||
-		    inv_commit(ctx->inv, err) == -1) {
-			inv_rollback(ctx->inv);
+		    inv_event(ctx->inv, 0, "image-prune", -1, det, err) == -1,
+		    err) == -1) {
 			free(det);
 			goto out;
 		}

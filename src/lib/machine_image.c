@@ -143,9 +143,9 @@ machine_pull(struct machine_ctx *ctx, const char *source, const char *sha256,
 	}
 	if (inv_begin(ctx->inv, err) == -1)
 		goto out;
-	if (mi_image_record(ctx, source, &ce, &info, img, err) == -1 ||
-	    inv_commit(ctx->inv, err) == -1) {
-		inv_rollback(ctx->inv);
+	if (inv_end(ctx->inv, mi_image_record(ctx, source, &ce, &info, img,
+	    err) == -1,
+	    err) == -1) {
 		inv_image_release(img);
 		goto out;
 	}
@@ -186,12 +186,11 @@ mi_refresh_boot(struct machine_ctx *ctx, struct inv_machine *m, struct xherr *er
 		return xherr_sys(err, "cannot use %s", m->iso);
 	if (m->iso_stamp == NULL || strcmp(stamp, m->iso_stamp) == 0) {
 		rc = 0;		/* unchanged (or recorded before stamps existed) */
-		if (m->iso_stamp == NULL && inv_begin(ctx->inv, err) == 0 &&
-		    (inv_machine_set_boot(ctx->inv, m->id, m->kernel, m->initrd,
-		    m->cmdline, stamp, err) == -1 || inv_commit(ctx->inv, err) == -1)) {
-			inv_rollback(ctx->inv);
+		if (m->iso_stamp == NULL && (inv_begin(ctx->inv, err) == -1 ||
+		    inv_end(ctx->inv, inv_machine_set_boot(ctx->inv, m->id,
+		    m->kernel, m->initrd, m->cmdline, stamp, err) == -1,
+		    err) == -1))
 			rc = -1;
-		}
 		goto out;
 	}
 	mi_say(ctx, "%s changed since its kernel was extracted: extracting again",
@@ -220,12 +219,11 @@ mi_refresh_boot(struct machine_ctx *ctx, struct inv_machine *m, struct xherr *er
 	char *det = mi_detail("{s:s,s:s?,s:s,s:s,s:b}", "iso", m->iso, "volume_id",
 	    info.volume_id, "kernel", info.kernel, "initrd", info.initrd,
 	    "cmdline_changed", strcmp(cmdline, m->cmdline) != 0);
-	if (inv_begin(ctx->inv, err) == -1 ||
+	if (inv_begin(ctx->inv, err) == -1 || inv_end(ctx->inv,
 	    inv_machine_set_boot(ctx->inv, m->id, kernel, initrd, cmdline, stamp,
 	    err) == -1 ||
-	    inv_event(ctx->inv, m->id, "kernel-extract", -1, det, err) == -1 ||
-	    inv_commit(ctx->inv, err) == -1) {
-		inv_rollback(ctx->inv);
+	    inv_event(ctx->inv, m->id, "kernel-extract", -1, det, err) == -1,
+	    err) == -1) {
 		free(det);
 		goto out;
 	}

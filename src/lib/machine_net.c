@@ -46,23 +46,22 @@ network_row(struct machine_ctx *ctx, const char *name,
 		return 0;
 	if (err->code != XHE_NOTFOUND || inv_begin(ctx->inv, err) == -1)
 		goto fail;
+	/* Another process may have recorded it since: then nothing to add. */
 	if (inv_network_get(ctx->inv, name, &n->row, err) == 0) {
 		inv_rollback(ctx->inv);
 		return 0;
 	}
-	if (err->code != XHE_NOTFOUND)
-		goto rollback;
+	if (err->code != XHE_NOTFOUND) {
+		inv_rollback(ctx->inv);
+		goto fail;
+	}
 	xherr_clear(err);
 	memset(&n->row, 0, sizeof n->row);
 	snprintf(n->row.name, sizeof n->row.name, "%s", name);
-	if (fill(ctx, n, err) == -1 ||
-	    inv_network_insert(ctx->inv, &n->row, err) == -1)
-		goto rollback;
-	if (inv_commit(ctx->inv, err) == -1)
+	if (inv_end(ctx->inv, fill(ctx, n, err) == -1 ||
+	    inv_network_insert(ctx->inv, &n->row, err) == -1, err) == -1)
 		goto fail;
 	return 0;
-rollback:
-	inv_rollback(ctx->inv);
 fail:
 	mi_net_release(n);
 	return -1;
@@ -165,12 +164,12 @@ vmnet_load(struct machine_ctx *ctx, struct mi_net *n, struct xherr *err)
 		char *det = mi_detail("{s:s,s:s}", "lease_file_was",
 		    n->row.lease_file, "lease_file", ctx->bootpd_leases);
 		int rc = 0;
-		if (inv_begin(ctx->inv, err) == -1 ||
+		if (inv_begin(ctx->inv, err) == -1 || inv_end(ctx->inv,
 		    inv_network_set_lease_file(ctx->inv, n->row.id,
 		    ctx->bootpd_leases, err) == -1 ||
 		    inv_event(ctx->inv, 0, "network-lease-file", -1, det,
-		    err) == -1 || inv_commit(ctx->inv, err) == -1) {
-			inv_rollback(ctx->inv);
+		    err) == -1,
+		    err) == -1) {
 			rc = -1;
 		}
 		free(det);
@@ -267,14 +266,9 @@ mi_net_daemon(struct machine_ctx *ctx, struct mi_net *n, struct proc_ident *id,
 	int st = proc_check(id);
 	if (st == PROC_ALIVE)
 		return 1;
-	if (inv_begin(ctx->inv, err) == -1)
-		return -1;
-	if (inv_process_end(ctx->inv, *row, st == PROC_REBOOTED ? "reboot" :
-	    st == PROC_REUSED ? "reused" : "exited", err) == -1) {
-		inv_rollback(ctx->inv);
-		return -1;
-	}
-	if (inv_commit(ctx->inv, err) == -1)
+	if (inv_begin(ctx->inv, err) == -1 || inv_end(ctx->inv,
+	    inv_process_end(ctx->inv, *row, st == PROC_REBOOTED ? "reboot" :
+	    st == PROC_REUSED ? "reused" : "exited", err) == -1, err) == -1)
 		return -1;
 	*row = 0;
 	return 0;
@@ -341,12 +335,11 @@ root_net_up(struct machine_ctx *ctx, struct mi_net *n, struct xherr *err)
 			goto out;
 		char *det = mi_detail("{s:s,s:s,s:i}", "bridge", n->cfg.bridge,
 		    "subnet", n->row.subnet, "pid", (int)id.pid);
-		if (inv_begin(ctx->inv, err) == -1 ||
+		if (inv_begin(ctx->inv, err) == -1 || inv_end(ctx->inv,
 		    inv_process_insert(ctx->inv, 0, n->row.id, "dhcp", &id, NULL,
 		    err) == -1 ||
-		    inv_event(ctx->inv, 0, "network-up", -1, det, err) == -1 ||
-		    inv_commit(ctx->inv, err) == -1) {
-			inv_rollback(ctx->inv);
+		    inv_event(ctx->inv, 0, "network-up", -1, det, err) == -1,
+		    err) == -1) {
 			free(det);
 			net_dnsmasq_stop(&id, NULL);
 			goto out;
@@ -511,10 +504,9 @@ root_lease_drop(struct machine_ctx *ctx, struct mi_net *n, const char *mac,
 		return -1;
 	*dropped = removed > 0;
 	if (alive) {
-		if (inv_begin(ctx->inv, err) == -1 ||
-		    inv_process_end(ctx->inv, row, "stopped", err) == -1 ||
-		    inv_commit(ctx->inv, err) == -1) {
-			inv_rollback(ctx->inv);
+		if (inv_begin(ctx->inv, err) == -1 || inv_end(ctx->inv,
+		    inv_process_end(ctx->inv, row, "stopped", err) == -1,
+		    err) == -1) {
 			return -1;
 		}
 		if (root_net_up(ctx, n, err) == -1)
@@ -645,16 +637,15 @@ lease_seen(struct machine_ctx *ctx, struct mi_net *n, struct inv_machine *m,
 	int learned = mi_net_is_vmnet(n), rc = -1;
 	int64_t from = 0;
 
-	if (inv_begin(ctx->inv, err) == -1 ||
+	if (inv_begin(ctx->inv, err) == -1 || inv_end(ctx->inv,
 	    (learned && inv_nic_set_ip(ctx->inv, m->id, l->ip, &from,
 	    err) == -1) ||
 	    (from != 0 && ip_moved(ctx, from, l->ip, m->name, err) == -1) ||
 	    inv_lease_seen(ctx->inv, n->row.id, l, n->row.lease_file,
 	    err) == -1 ||
 	    inv_event(ctx->inv, m->id, "ip", util_mono_ms() - b->t0, det,
-	    err) == -1 ||
-	    inv_commit(ctx->inv, err) == -1) {
-		inv_rollback(ctx->inv);
+	    err) == -1,
+	    err) == -1) {
 		goto out;
 	}
 	snprintf(m->ip, sizeof m->ip, "%s", l->ip);

@@ -133,13 +133,10 @@ adopt(struct rec *r, int64_t machine_id, int64_t network_id,
 {
 	if (r->dry_run)
 		return 0;
-	if (inv_begin(r->ctx->inv, r->err) == -1 ||
+	if (inv_begin(r->ctx->inv, r->err) == -1 || inv_end(r->ctx->inv,
 	    inv_process_insert(r->ctx->inv, machine_id, network_id, role, id,
-	    NULL, r->err) == -1 ||
-	    inv_commit(r->ctx->inv, r->err) == -1) {
-		inv_rollback(r->ctx->inv);
+	    NULL, r->err) == -1, r->err) == -1)
 		return -1;
-	}
 	return 0;
 }
 
@@ -240,9 +237,8 @@ rec_ip(struct rec *r, struct inv_machine *m)
 		    "inventory %s", m->name, n.row.lease_file, l->ip,
 		    m->ip[0] ? m->ip : "nothing");
 		if (!r->dry_run && (inv_begin(r->ctx->inv, r->err) == -1 ||
-		    inv_nic_set_ip(r->ctx->inv, m->id, l->ip, &from,
-		    r->err) == -1 || inv_commit(r->ctx->inv, r->err) == -1)) {
-			inv_rollback(r->ctx->inv);
+		    inv_end(r->ctx->inv, inv_nic_set_ip(r->ctx->inv, m->id,
+		    l->ip, &from, r->err) == -1, r->err) == -1)) {
 			rc = -1;
 		} else {
 			rc = finding(r, m->id, "ip-changed", m->name, what,
