@@ -1410,8 +1410,6 @@ inv_image_release(struct inv_image *img)
 	free(img->tag);
 	free(img->path);
 	free(img->sha256);
-	free(img->etag);
-	free(img->last_modified);
 	free(img->volume_id);
 	free(img->kernel);
 	free(img->initrd);
@@ -1419,16 +1417,17 @@ inv_image_release(struct inv_image *img)
 	memset(img, 0, sizeof *img);
 }
 
+/* The HTTP validators (etag, last_modified) are the cache's alone, in its
+ * .meta files (schema 0009). */
 static const char SQL_IMAGE_UPSERT[] =
     "INSERT INTO image (url, path, size, volume_id, kernel, initrd, cmdline, "
-    "fetched_at, last_used_at, source, resolved_url, tag, sha256, etag, "
-    "last_modified) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
-    "?12, ?13, ?14, ?15) "
+    "fetched_at, last_used_at, source, resolved_url, tag, sha256) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) "
     "ON CONFLICT (url) DO UPDATE SET path = ?2, size = ?3, volume_id = ?4, "
     "kernel = ?5, initrd = ?6, cmdline = ?7, fetched_at = coalesce(?8, "
     "fetched_at), last_used_at = ?9, source = ?10, resolved_url = ?11, "
-    "tag = coalesce(?12, tag), sha256 = coalesce(?13, sha256), etag = ?14, "
-    "last_modified = ?15, removed_at = NULL "
+    "tag = coalesce(?12, tag), sha256 = coalesce(?13, sha256), "
+    "removed_at = NULL "
     "RETURNING id";
 
 int
@@ -1452,8 +1451,6 @@ inv_image_upsert(struct inv *inv, struct inv_image *img, struct xherr *err)
 	bind_text(st, 11, img->resolved_url);
 	bind_text(st, 12, img->tag);
 	bind_text(st, 13, img->sha256 && *img->sha256 ? img->sha256 : NULL);
-	bind_text(st, 14, img->etag);
-	bind_text(st, 15, img->last_modified);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		img->id = sqlite3_column_int64(st, 0);
@@ -1465,13 +1462,13 @@ inv_image_upsert(struct inv *inv, struct inv_image *img, struct xherr *err)
 
 static const char SQL_IMAGE_EACH_LIVE[] =
     "SELECT i.id, i.source, i.url, i.resolved_url, i.tag, i.path, i.sha256, "
-    "i.etag, i.last_modified, i.volume_id, i.kernel, i.initrd, i.cmdline, "
+    "i.volume_id, i.kernel, i.initrd, i.cmdline, "
     "i.size, i.fetched_at, i.last_used_at, i.removed_at, (SELECT count(*) "
     "FROM machine m WHERE m.image_id = i.id AND m.removed_at IS NULL) "
     "FROM image i WHERE i.removed_at IS NULL ORDER BY i.id";
 static const char SQL_IMAGE_EACH_ALL[] =
     "SELECT i.id, i.source, i.url, i.resolved_url, i.tag, i.path, i.sha256, "
-    "i.etag, i.last_modified, i.volume_id, i.kernel, i.initrd, i.cmdline, "
+    "i.volume_id, i.kernel, i.initrd, i.cmdline, "
     "i.size, i.fetched_at, i.last_used_at, i.removed_at, (SELECT count(*) "
     "FROM machine m WHERE m.image_id = i.id AND m.removed_at IS NULL) "
     "FROM image i ORDER BY i.id";
@@ -1496,17 +1493,15 @@ inv_image_each(struct inv *inv, int all, inv_image_cb cb, void *arg,
 		img.tag = col_dup(st, 4);
 		img.path = col_dup(st, 5);
 		img.sha256 = col_dup(st, 6);
-		img.etag = col_dup(st, 7);
-		img.last_modified = col_dup(st, 8);
-		img.volume_id = col_dup(st, 9);
-		img.kernel = col_dup(st, 10);
-		img.initrd = col_dup(st, 11);
-		img.cmdline = col_dup(st, 12);
-		img.size = sqlite3_column_int64(st, 13);
-		img.fetched_at = sqlite3_column_int64(st, 14);
-		img.last_used_at = sqlite3_column_int64(st, 15);
-		img.removed_at = sqlite3_column_int64(st, 16);
-		img.users = sqlite3_column_int(st, 17);
+		img.volume_id = col_dup(st, 7);
+		img.kernel = col_dup(st, 8);
+		img.initrd = col_dup(st, 9);
+		img.cmdline = col_dup(st, 10);
+		img.size = sqlite3_column_int64(st, 11);
+		img.fetched_at = sqlite3_column_int64(st, 12);
+		img.last_used_at = sqlite3_column_int64(st, 13);
+		img.removed_at = sqlite3_column_int64(st, 14);
+		img.users = sqlite3_column_int(st, 15);
 		int stop = cb(arg, &img);
 		inv_image_release(&img);
 		if (stop == -1) {

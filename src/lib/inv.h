@@ -207,7 +207,7 @@ struct inv_image {
 	char *resolved_url;		/* after redirects */
 	char *tag;			/* release tag */
 	char *path;
-	char *sha256, *etag, *last_modified;
+	char *sha256;			/* and size: of the file as recorded */
 	char *volume_id, *kernel, *initrd, *cmdline;
 	int64_t size;
 	int64_t fetched_at, last_used_at, removed_at;	/* ms; 0: never */

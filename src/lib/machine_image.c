@@ -96,8 +96,6 @@ mi_image_record(struct machine_ctx *ctx, const char *source,
 	img->tag = ce->tag ? xstrdup(ce->tag) : NULL;
 	img->path = xstrdup(ce->path);
 	img->sha256 = ce->sha256[0] ? xstrdup(ce->sha256) : NULL;
-	img->etag = ce->etag ? xstrdup(ce->etag) : NULL;
-	img->last_modified = ce->last_modified ? xstrdup(ce->last_modified) : NULL;
 	img->volume_id = info->volume_id ? xstrdup(info->volume_id) : NULL;
 	img->kernel = info->kernel ? xstrdup(info->kernel) : NULL;
 	img->initrd = info->initrd ? xstrdup(info->initrd) : NULL;

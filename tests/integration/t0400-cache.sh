@@ -57,6 +57,7 @@ export XHINV_GITHUB_API=$F/api
 out=$(x cache pull "$N/b2d.iso" 2>"$STORE/err")
 ok "first pull succeeds" test $? -eq 0 || show "$STORE/err"
 entry=$(echo "$out" | cut -d' ' -f1)
+entry_meta=${entry%.iso}.meta
 is "$(echo "$out" | cut -d' ' -f3)" "$SHA" "it reports the file's sha256"
 is "$(sha256sum "$entry" | cut -d' ' -f1)" "$SHA" "the cache holds the file"
 is "$(log_body_bytes "$NGINX_LOG" '^/b2d\.iso$')" "$SIZE" "one body transfer so far"
@@ -68,8 +69,9 @@ like "$(tail -1 "$NGINX_LOG")" 'W?"[0-9a-f-]+"' "the request carried the ETag (I
 ls_out=$(x cache ls)
 like "$ls_out" "^8\.[0-9]M +${SHA:0:12} .* 0  $N/b2d\.iso" "cache ls: size, sha256, users, URL"
 like "$(x cache ls --json)" "\"sha256\": \"$SHA\"" "cache ls --json"
-is "$(sql "SELECT count(*) FROM image WHERE url = '$N/b2d.iso' AND etag IS NOT NULL AND sha256 = '$SHA'")" 1 \
-	"the inventory records URL, ETag and sha256"
+is "$(sql "SELECT count(*) FROM image WHERE url = '$N/b2d.iso' AND etag IS NULL AND sha256 = '$SHA'")" 1 \
+	"the inventory records URL and sha256, not the ETag (the cache's own)"
+like "$(cat "$entry_meta")" '"etag": *"W?\\?"[0-9a-f-]+' "the cache's .meta holds the ETag"
 perm=$(stat -c %a "$STORE/cache")
 is "$perm" 700 "the cache directory is 0700"
 

@@ -92,7 +92,8 @@ test_open_and_migrate(void)
 	 * first release wrote) is brought up to date and keeps them. */
 	p = dbpath("v1.db");
 	raw_exec(p, schema_migrations[0].sql);
-	raw_exec(p, "INSERT INTO image (url, path) VALUES ('file:///b.iso', '/b.iso');"
+	raw_exec(p, "INSERT INTO image (url, path, etag, last_modified, "
+	    "sha256) VALUES ('file:///b.iso', '/b.iso', '\"e1\"', 'Mon', 'ab');"
 	    "INSERT INTO machine (name, uuid, backend, status, cpus, memory_mb, "
 	    "disk_mb, dir, image_id, cmdline, created_at) VALUES ('old', 'u', "
 	    "'qemu', 'ready', 1, 64, 32, '/x', 1, 'base', 1);"
@@ -110,6 +111,10 @@ test_open_and_migrate(void)
 	    "the machine keeps its fields and gets the new ones");
 	is_int(raw_int(p, "SELECT users FROM images WHERE url = 'file:///b.iso'"),
 	    1, "the new images view sees it use its image");
+	is_int(raw_int(p, "SELECT count(*) FROM image WHERE etag IS NULL AND "
+	    "last_modified IS NULL AND sha256 = 'ab'"), 1, "the image's HTTP "
+	    "validators are cleared (the cache's .meta owns them), its sha256 "
+	    "kept");
 	is_int(raw_int(p, "SELECT count(*) FROM event WHERE kind = 'create'"), 1,
 	    "the history survives");
 	is_int(raw_int(p, "SELECT count(*) FROM event_kind WHERE name = "
