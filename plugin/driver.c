@@ -38,6 +38,7 @@ struct conn {
 	pthread_mutex_t lock;
 	struct inv *inv;
 	char *store;			/* the store inv was opened on */
+	struct proc_watch watch;	/* the machine's process, once alive */
 };
 
 struct driver {
@@ -65,6 +66,7 @@ static void
 conn_release(struct conn *c)
 {
 	inv_close(c->inv);
+	proc_watch_release(&c->watch);
 	free(c->store);
 	pthread_mutex_destroy(&c->lock);
 }
@@ -138,6 +140,7 @@ conn_take(struct conn *c, const char *store, struct machine_ctx *ctx,
 	}
 	machine_ctx_init(ctx, c->store, c->inv);
 	ctx->progress = progress;
+	ctx->watch = &c->watch;
 	return 0;
 }
 
@@ -547,6 +550,7 @@ struct method {
 	const char *name;
 	int (*fn)(struct driver *drv, const char *name,
 	    const struct gob_value *arg, struct rpc_reply *reply);
+	int quick;	/* bounded, waits for no other call: run as read */
 };
 
 #define M(fname) static int fname(struct driver *drv, const char *name, \
@@ -576,29 +580,29 @@ M(m_restart) { return lifecycle(drv, OP_RESTART, reply); }
 M(m_remove) { return lifecycle(drv, OP_REMOVE, reply); }
 
 static const struct method methods[] = {
-	{ "GetVersion", m_version },
-	{ "Heartbeat", m_empty },
-	{ "Close", m_empty },
-	{ "DriverName", m_driver_name },
-	{ "GetCreateFlags", m_flags },
-	{ "SetConfigRaw", m_set_raw },
-	{ "GetConfigRaw", m_get_raw },
-	{ "SetConfigFromFlags", m_set_flags },
-	{ "GetMachineName", m_string },
-	{ "GetSSHUsername", m_string },
-	{ "GetSSHKeyPath", m_string },
-	{ "GetSSHPort", m_ssh_port },
-	{ "GetSSHHostname", m_ip },
-	{ "GetIP", m_ip },
-	{ "GetURL", m_url },
-	{ "GetState", m_state },
-	{ "PreCreateCheck", m_pre_create },
-	{ "Create", m_create },
-	{ "Start", m_start },
-	{ "Stop", m_stop },
-	{ "Kill", m_kill },
-	{ "Restart", m_restart },
-	{ "Remove", m_remove },
+	{ "GetVersion", m_version, 1 },
+	{ "Heartbeat", m_empty, 1 },
+	{ "Close", m_empty, 0 },
+	{ "DriverName", m_driver_name, 1 },
+	{ "GetCreateFlags", m_flags, 0 },
+	{ "SetConfigRaw", m_set_raw, 0 },
+	{ "GetConfigRaw", m_get_raw, 0 },
+	{ "SetConfigFromFlags", m_set_flags, 0 },
+	{ "GetMachineName", m_string, 1 },
+	{ "GetSSHUsername", m_string, 1 },
+	{ "GetSSHKeyPath", m_string, 1 },
+	{ "GetSSHPort", m_ssh_port, 1 },
+	{ "GetSSHHostname", m_ip, 1 },
+	{ "GetIP", m_ip, 1 },
+	{ "GetURL", m_url, 1 },
+	{ "GetState", m_state, 1 },
+	{ "PreCreateCheck", m_pre_create, 0 },
+	{ "Create", m_create, 0 },
+	{ "Start", m_start, 0 },
+	{ "Stop", m_stop, 0 },
+	{ "Kill", m_kill, 0 },
+	{ "Restart", m_restart, 0 },
+	{ "Remove", m_remove, 0 },
 };
 
 int
@@ -611,4 +615,16 @@ driver_dispatch(void *ctx, const char *method, const struct gob_value *arg,
 		if (strcmp(methods[i].name, method) == 0)
 			return methods[i].fn(ctx, method, arg, reply);
 	return RPC_NOMETHOD;
+}
+
+int
+driver_quick(void *ctx, const char *method)
+{
+	size_t i;
+
+	(void)ctx;
+	for (i = 0; i < sizeof methods / sizeof methods[0]; i++)
+		if (strcmp(methods[i].name, method) == 0)
+			return methods[i].quick;
+	return 0;
 }

@@ -25,5 +25,8 @@ void driver_free(struct driver *drv);	/* NULL is fine */
 /* An rpc_handler_fn; ctx is the struct driver. Thread-safe. */
 int driver_dispatch(void *ctx, const char *method, const struct gob_value *arg,
     struct rpc_reply *reply);
+/* rpc_quick_fn: the state queries and constant answers, which neither
+ * wait for a lifecycle call nor take long (see methods[] in driver.c). */
+int driver_quick(void *ctx, const char *method);
 
 #endif

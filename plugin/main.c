@@ -134,6 +134,7 @@ main(void)
 	srv = rpc_server_new(lfd, dispatch, drv);
 	rpc_server_set_heartbeat_timeout(srv, hb_ms);
 	rpc_server_set_log(srv, log_line, NULL);
+	rpc_server_set_quick(srv, driver_quick);
 	/* Calls run concurrently: driver.c locks lifecycle calls itself and
 	 * answers state queries (and Heartbeat) while a Create runs. */
 

@@ -5,7 +5,9 @@
  * Threads: the caller of rpc_server_run() is the only reader (accept,
  * handshake, decoding, watchdog). Each request goes to a pool of worker
  * threads (grown on demand up to RPC_MAX_INFLIGHT, idle ones kept) that
- * call the handler and write the reply under the connection's write lock. A connection is reference counted (reader + running calls)
+ * call the handler and write the reply under the connection's write lock;
+ * a quick one (rpc_server_set_quick: GetState and the like) runs on the
+ * reader itself, which saves two thread switches per call. A connection is reference counted (reader + running calls)
  * and its descriptor is closed with the last reference, so a late reply
  * never goes to a reused descriptor. Workers wake the reader through a
  * pipe when it waits for them: after Close, or when all workers are busy.
@@ -67,6 +69,7 @@ struct rpc_server {
 	void *ctx;
 	rpc_log_fn *log;
 	void *logctx;
+	rpc_quick_fn *quick;
 	unsigned hb_ms;
 	int wake[2];			/* workers -> reader */
 	struct gob_buf prelude;
@@ -279,6 +282,12 @@ rpc_server_set_log(struct rpc_server *srv, rpc_log_fn *fn, void *ctx)
 {
 	srv->log = fn;
 	srv->logctx = ctx;
+}
+
+void
+rpc_server_set_quick(struct rpc_server *srv, rpc_quick_fn *fn)
+{
+	srv->quick = fn;
 }
 
 unsigned
@@ -509,6 +518,18 @@ start_job(struct rpc_server *srv, struct job *j)
 		pthread_mutex_unlock(&srv->lock);
 	}
 	pthread_attr_destroy(&attr);
+}
+
+/* A quick call, on the reader's thread: counted like any other. */
+static void
+run_here(struct rpc_server *srv, struct job *j)
+{
+	pthread_mutex_lock(&srv->lock);
+	srv->inflight++;
+	srv->inflight_bytes += j->bytes;
+	j->c->refs++;
+	pthread_mutex_unlock(&srv->lock);
+	run_job(j);
 }
 
 /* What a request's ServiceMethod asks for; NULL error: dispatch. */
@@ -784,7 +805,11 @@ serve(struct rpc_server *srv, struct conn *c)
 				if (j->error == NULL &&
 				    strcmp(j->method, "Heartbeat") == 0)
 					srv->hb_deadline = now_ms() + srv->hb_ms;
-				start_job(srv, j);
+				if (j->error == NULL && srv->quick != NULL &&
+				    srv->quick(srv->ctx, j->method))
+					run_here(srv, j);
+				else
+					start_job(srv, j);
 			}
 		}
 		if (start > 0) {

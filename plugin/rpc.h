@@ -80,6 +80,11 @@ int rpc_reply_error(struct rpc_reply *r, const char *fmt, ...) XH_PRINTF(2, 3);
 typedef int rpc_handler_fn(void *ctx, const char *method,
     const struct gob_value *arg, struct rpc_reply *reply);
 
+/* Whether a method is quick: bounded, and never waiting for another call
+ * to finish (a state query). A quick call runs on the reader thread as
+ * soon as it is read, with no hand-off to a worker thread. */
+typedef int rpc_quick_fn(void *ctx, const char *method);
+
 /* One line, no newline: a connection closed on a protocol error, ... */
 typedef void rpc_log_fn(void *ctx, const char *line);
 
@@ -98,6 +103,8 @@ struct rpc_server *rpc_server_new(int lfd, rpc_handler_fn *fn, void *ctx);
 /* 0 disables the watchdog. Default RPC_HEARTBEAT_TIMEOUT_MS. */
 void rpc_server_set_heartbeat_timeout(struct rpc_server *srv, unsigned ms);
 void rpc_server_set_log(struct rpc_server *srv, rpc_log_fn *fn, void *ctx);
+/* NULL (the default): every call goes to a worker thread. */
+void rpc_server_set_quick(struct rpc_server *srv, rpc_quick_fn *fn);
 /* Serve until one of enum rpc_end happens. */
 enum rpc_end rpc_server_run(struct rpc_server *srv, struct xherr *err);
 /* Wait up to timeout_ms for running calls; returns how many still run. */

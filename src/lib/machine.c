@@ -98,7 +98,8 @@ load(struct machine_ctx *ctx, const char *name, struct inv_machine *m,
 	*state = MACHINE_STOPPED;
 	if (m->proc_row == 0)
 		return 0;
-	int st = proc_check(&m->proc);
+	int st = ctx->watch != NULL ? proc_watch_check(ctx->watch, &m->proc) :
+	    proc_check(&m->proc);
 	if (st == PROC_ALIVE) {
 		*state = MACHINE_RUNNING;
 		return 0;

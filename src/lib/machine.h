@@ -49,6 +49,8 @@
 #define MACHINE_DEFAULT_BACKEND "qemu"
 #endif
 
+struct proc_watch;
+
 struct machine_ctx {
 	const char *store;
 	struct inv *inv;
@@ -79,6 +81,9 @@ struct machine_ctx {
 	/* XHINV_CRASH_AT=STEP: SIGKILL ourselves at that step (the crash
 	 * tests; the steps are the mi_step() calls, e.g. create:launched) */
 	const char *crash_at;
+	/* a caller asking about the same machine again and again (the
+	 * plugin) keeps its process watched here: NULL, or one per thread */
+	struct proc_watch *watch;
 	/* bytes done and expected (-1: unknown), a few times a second */
 	void (*download_progress)(void *arg, int64_t done, int64_t total);
 };

@@ -40,21 +40,26 @@ priv_check(const struct priv_facts *f, struct xherr *err)
 }
 
 static int dropped;	/* priv_drop ran: euid is the user's, saved uid root */
+static int decided;	/* priv_drop ran: dropped says it all, no syscalls */
 
 int
 priv_setuid(void)
 {
-	return dropped || (geteuid() == 0 && getuid() != 0);
+	if (decided)
+		return dropped;
+	return geteuid() == 0 && getuid() != 0;
 }
 
 int
 priv_drop(void)
 {
-	if (dropped || !(geteuid() == 0 && getuid() != 0))
+	if (dropped || !(geteuid() == 0 && getuid() != 0)) {
+		decided = 1;
 		return 0;
+	}
 	if (seteuid(getuid()) == -1)
 		return -1;
-	dropped = 1;
+	dropped = decided = 1;
 	return 0;
 }
 

@@ -114,6 +114,49 @@ proc_signal(const struct proc_ident *rec, int sig, struct xherr *err)
 	return 0;
 }
 
+static int
+same_ident(const struct proc_ident *a, const struct proc_ident *b)
+{
+	return a->pid == b->pid && a->start_time == b->start_time &&
+	    strcmp(a->boot_id, b->boot_id) == 0 && strcmp(a->exe, b->exe) == 0;
+}
+
+void
+proc_watch_release(struct proc_watch *w)
+{
+	if (w->active)
+		close(w->fd);
+	memset(w, 0, sizeof *w);
+}
+
+int
+proc_watch_check(struct proc_watch *w, const struct proc_ident *rec)
+{
+	int st, fd;
+
+	if (w->active && same_ident(&w->id, rec)) {
+		struct pollfd p = { w->fd, POLLIN, 0 };
+
+		if (poll(&p, 1, 0) == 0)
+			return PROC_ALIVE;	/* not exited since found alive */
+	}
+	proc_watch_release(w);
+	if ((st = proc_check(rec)) != PROC_ALIVE)
+		return st;
+	/* Checked again once the descriptor is open: the pid cannot have
+	 * gone to another process between the two. */
+	if ((fd = proc_pidfd_open(rec->pid)) >= 0) {
+		if ((st = proc_check(rec)) == PROC_ALIVE) {
+			w->id = *rec;
+			w->fd = fd;
+			w->active = 1;
+		} else {
+			close(fd);
+		}
+	}
+	return st;
+}
+
 int
 proc_wait_gone(const struct proc_ident *rec, int timeout_ms,
     volatile sig_atomic_t *cancel, struct xherr *err)

@@ -69,6 +69,22 @@ int proc_boot_id(char out[40], struct xherr *err);
 /* Compare a recorded identity with what runs now. Never fails: anything it
  * cannot read counts as PROC_GONE. */
 int proc_check(const struct proc_ident *rec);
+
+/*
+ * proc_check for a caller that asks about the same process again and
+ * again (the plugin's GetState): once a check has found it alive, a
+ * descriptor that polls readable when it exits (proc_pidfd_open) is kept,
+ * and the next checks of the same identity cost one poll instead of
+ * reading /proc (or sysctl) and the executable's path. Not thread-safe:
+ * one watch per caller. A zeroed struct is an empty watch.
+ */
+struct proc_watch {
+	struct proc_ident id;	/* the identity found alive */
+	int active;		/* fd is open */
+	int fd;			/* its exit descriptor */
+};
+int proc_watch_check(struct proc_watch *w, const struct proc_ident *rec);
+void proc_watch_release(struct proc_watch *w);
 /* Send sig only if rec is still PROC_ALIVE. Returns 0 when sent, -1 with
  * XHE_NOTFOUND when the process is not (or no longer) ours. */
 int proc_signal(const struct proc_ident *rec, int sig, struct xherr *err);

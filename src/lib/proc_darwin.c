@@ -7,11 +7,13 @@
 #include "proc.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <libproc.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/event.h>
 #include <sys/proc_info.h>
 #include <sys/sysctl.h>
 #include <unistd.h>
@@ -122,9 +124,21 @@ proc_find(const char *needle, proc_found_cb cb, void *arg, struct xherr *err)
 int
 proc_pidfd_open(pid_t pid)
 {
-	/* No pidfd: proc_wait_gone polls the pid. (kqueue's EVFILT_PROC is
-	 * what watch_darwin.c uses for the hypervisor.) */
-	(void)pid;
-	errno = ENOSYS;
-	return -1;
+	/* No pidfd: a kqueue holding the process's NOTE_EXIT, which polls
+	 * readable once the event is pending, is the same thing. */
+	struct kevent ev;
+	int kq = kqueue(), e;
+
+	if (kq == -1)
+		return -1;
+	EV_SET(&ev, (uintptr_t)pid, EVFILT_PROC, EV_ADD | EV_ONESHOT, NOTE_EXIT,
+	    0, NULL);
+	if (kevent(kq, &ev, 1, NULL, 0, NULL) == -1) {
+		e = errno;
+		close(kq);
+		errno = e;
+		return -1;
+	}
+	fcntl(kq, F_SETFD, FD_CLOEXEC);
+	return kq;
 }

@@ -1,9 +1,11 @@
 /* proc: proc_parse_stat over real and malformed /proc/PID/stat text (the
  * rest of proc, spawning and identity, is exercised by the integration
  * tests against real processes). */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "proc.h"
@@ -91,11 +93,47 @@ test_self(void)
 	    start > 0, "this process's own stat: running, started");
 }
 
+/* proc_watch_check against a real child: alive through the descriptor,
+ * then gone once it exits; another identity is checked in full. */
+static void
+test_watch(void)
+{
+	struct proc_watch w = { 0 };
+	struct proc_ident id, other;
+	char boot[40];
+	pid_t pid = fork();
+	int status;
+
+	if (pid == 0) {
+		pause();
+		_exit(0);
+	}
+	ok(pid > 0 && proc_ident_read(pid, &id, NULL) == 0, "a child and its "
+	    "identity");
+	if (proc_boot_id(boot, NULL) == 0)
+		snprintf(id.boot_id, sizeof id.boot_id, "%s", boot);
+	is_int(proc_watch_check(&w, &id), PROC_ALIVE, "alive, checked in full");
+	ok(w.active, "and now watched through a descriptor");
+	is_int(proc_watch_check(&w, &id), PROC_ALIVE, "alive, from the watch");
+	other = id;
+	other.start_time++;
+	is_int(proc_watch_check(&w, &other), PROC_REUSED, "another start time "
+	    "is checked in full: reused");
+	ok(!w.active, "and the watch is dropped");
+	is_int(proc_watch_check(&w, &id), PROC_ALIVE, "the first one again");
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	is_int(proc_watch_check(&w, &id), PROC_GONE, "gone once it exited");
+	ok(!w.active, "no watch left");
+	proc_watch_release(&w);
+}
+
 int
 main(void)
 {
 	test_good();
 	test_bad();
 	test_self();
+	test_watch();
 	return tap_done();
 }
