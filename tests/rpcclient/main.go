@@ -135,6 +135,7 @@ var (
 	pipelineB   = flag.Int("pipeline-bytes", 15<<20, "size of each -pipeline argument")
 	dripBytes   = flag.Int("drip", 0, "write requests in pieces of this many bytes, one write each (0: whole)")
 	startupN    = flag.Int("startup", 0, "start the plugin N times and print the median time to the address line")
+	exitN       = flag.Int("exit-time", 0, "run -plugin PATH (any program) N times as -startup starts a plugin, and print the median time to its exit")
 	noClose     = flag.Bool("no-close", false, "hang up instead of calling Close at the end")
 	waitExit    = flag.Duration("wait-exit", 0, "after the sequence, wait this long for the plugin to exit and print its status")
 	pollEvery   = flag.Duration("poll", 3*time.Second, "GetState polling period in -sequence create")
@@ -148,6 +149,8 @@ type plugin struct {
 	done   chan struct{}
 	status int
 }
+
+var errNoAddress = errors.New("plugin exited without printing its address")
 
 // start runs the plugin the way libmachine/drivers/plugin/localbinary does.
 func start(path string) (*plugin, time.Duration, error) {
@@ -217,7 +220,7 @@ func start(path string) (*plugin, time.Duration, error) {
 	select {
 	case l, ok := <-lines:
 		if !ok {
-			return p, 0, errors.New("plugin exited without printing its address")
+			return p, time.Since(t0), errNoAddress
 		}
 		p.addr = strings.TrimSpace(l)
 		return p, time.Since(t0), nil
@@ -818,6 +821,29 @@ func runStartup(path string) int {
 	return 0
 }
 
+// runExitTime times a program that exits without printing an address
+// (/bin/true) with start() itself, the harness runStartup times plugins
+// with: from Start to the end of its output, which is its exit.
+func runExitTime(path string) int {
+	var d []time.Duration
+	for i := 0; i < *exitN; i++ {
+		p, took, err := start(path)
+		if err != errNoAddress {
+			fmt.Fprintf(os.Stderr, "%s: expected it to exit without output: %v\n", path, err)
+			if p != nil && p.cmd.Process != nil {
+				p.cmd.Process.Kill()
+			}
+			return 1
+		}
+		<-p.done
+		d = append(d, took)
+		time.Sleep(10 * time.Millisecond)
+	}
+	fmt.Printf("exit %s n=%d median=%dus max=%dus\n", filepath.Base(path), *exitN,
+		median(d).Microseconds(), pct(d, 1).Microseconds())
+	return 0
+}
+
 func main() {
 	flag.Var(&overrides, "flag", "create flag override name=value (repeatable)")
 	flag.Var(&calls, "call", "for -sequence calls: \"METHOD [int|string|bytes ARG]\" (repeatable, in order)")
@@ -828,6 +854,9 @@ func main() {
 	}
 	if *startupN > 0 {
 		os.Exit(runStartup(*pluginPath))
+	}
+	if *exitN > 0 {
+		os.Exit(runExitTime(*pluginPath))
 	}
 	p, _, err := start(*pluginPath)
 	if err != nil {
