@@ -119,6 +119,15 @@ test_open_and_migrate(void)
 	    "the history survives");
 	is_int(raw_int(p, "SELECT count(*) FROM event_kind WHERE name = "
 	    "'kernel-extract'"), 1, "new event kinds are added");
+	/* 0010: what history NAME prints is in its index; live processes
+	 * have an index of their own. */
+	is_int(raw_int(p, "SELECT count(*) FROM pragma_index_xinfo("
+	    "'event_machine') WHERE name IN ('machine_id', 'id', 'at', 'kind', "
+	    "'duration_ms', 'detail')"), 6, "event_machine covers a history "
+	    "page");
+	is_int(raw_int(p, "SELECT partial FROM pragma_index_list('process') "
+	    "WHERE name = 'process_live'"), 1, "process_live holds the live "
+	    "processes only");
 	free(p);
 
 	/* A migration that fails leaves the database as it was. */
