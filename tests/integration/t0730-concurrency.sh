@@ -112,6 +112,8 @@ for m in c1 c2 c3 c4 p1 p2 p3 p4; do
 done
 is "$(sql "SELECT count(*) FROM machine WHERE name IN ($ids) AND status <> 'removed'")" 0 \
 	"all 8 are removed"
-is "$(x reconcile 2>&1)" "nothing to reconcile" "and reconcile finds nothing to repair"
+rec=$(x reconcile 2>&1)
+is "$rec" "nothing to reconcile" "and reconcile finds nothing to repair" ||
+	{ printf '%s\n' "$rec" | show; x history -n 40 2>&1 | show; }
 is "$(sqlite3 "$STORE/xhinv.db" "PRAGMA integrity_check")" ok "the database is intact"
 done_testing

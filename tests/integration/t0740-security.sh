@@ -111,7 +111,7 @@ for n in "${bad[@]}"; do
 	refused "create refuses the name \"$shown\"" '^xhinv( create)?: machine name ' \
 		-- xn create "$n" $XOPTS
 done
-refused "a leading '-' is an option to create, never a name" "invalid option -- 'x'" \
+refused "a leading '-' is an option to create, never a name" "unknown option -x" \
 	-- xn create -x $XOPTS
 is "$(sqlite3 "$NSTORE/xhinv.db" 'SELECT count(*) FROM machine')" 0 "no row was recorded"
 ok "no machines directory was made" test ! -e "$NSTORE/machines"
