@@ -25,6 +25,11 @@ void sha256_init(struct sha256 *h);
 void sha256_update(struct sha256 *h, const void *data, size_t len);
 void sha256_final(struct sha256 *h, unsigned char digest[32]);
 void sha256_hex(struct sha256 *h, char hex[65]);
+/* Whether whole blocks go through the CPU's SHA instructions (x86-64 with
+ * the SHA extensions); sha256_use_portable(1) turns that off (tests
+ * compare the two). */
+int sha256_accelerated(void);
+void sha256_use_portable(int on);
 /* Is s 64 hex digits? (lower or upper case) */
 int sha256_valid_hex(const char *s);
 
