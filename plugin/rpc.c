@@ -7,8 +7,9 @@
  * threads (grown on demand up to RPC_MAX_INFLIGHT, idle ones kept) that
  * call the handler and write the reply under the connection's write lock;
  * a quick one (rpc_server_set_quick: GetState and the like) runs on the
- * reader itself, which saves two thread switches per call. A connection is reference counted (reader + running calls)
- * and its descriptor is closed with the last reference, so a late reply
+ * reader itself, which saves two thread switches per call. A connection
+ * is reference counted (reader + running calls) and its descriptor is
+ * closed with the last reference, so a late reply
  * never goes to a reused descriptor. Workers wake the reader through a
  * pipe when it waits for them: after Close, or when all workers are busy.
  */

@@ -389,16 +389,6 @@ inv_begin(struct inv *inv, struct xherr *err)
 	return simple_exec(inv, "BEGIN IMMEDIATE", err);
 }
 
-int
-inv_commit(struct inv *inv, struct xherr *err)
-{
-	if (simple_exec(inv, "COMMIT", err) == -1) {
-		inv_rollback(inv);
-		return -1;
-	}
-	return 0;
-}
-
 void
 inv_rollback(struct inv *inv)
 {
@@ -409,8 +399,8 @@ inv_rollback(struct inv *inv)
 int
 inv_end(struct inv *inv, int failed, struct xherr *err)
 {
-	if (!failed)
-		return inv_commit(inv, err);
+	if (!failed && simple_exec(inv, "COMMIT", err) == 0)
+		return 0;
 	inv_rollback(inv);
 	return -1;
 }

@@ -50,7 +50,7 @@ int inv_begin(struct inv *inv, struct xherr *err);
  * set (by the failed step, or by the commit). Every transaction ends
  * here, so none is left open on a path that failed. */
 int inv_end(struct inv *inv, int failed, struct xherr *err);
-int inv_commit(struct inv *inv, struct xherr *err);
+/* Roll back a transaction that wrote nothing (a no-op outside one). */
 void inv_rollback(struct inv *inv);
 
 struct inv_network {

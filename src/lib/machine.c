@@ -512,8 +512,7 @@ machine_create(struct machine_ctx *ctx, const struct machine_create_opts *o,
 	    m.disk_format);
 	free(isotext);
 	if (inv_end(ctx->inv, inv_event(ctx->inv, m.id, "create-begin", -1,
-	    det, err) == -1,
-	    err) == -1) {
+	    det, err) == -1, err) == -1) {
 		free(det);
 		goto out;
 	}
@@ -538,8 +537,7 @@ machine_create(struct machine_ctx *ctx, const struct machine_create_opts *o,
 	stamp = mi_iso_stamp(m.iso);
 	if (inv_begin(ctx->inv, err) == -1 || inv_end(ctx->inv,
 	    inv_machine_set_boot(ctx->inv, m.id, m.kernel, m.initrd, m.cmdline,
-	    stamp, err) == -1,
-	    err) == -1) {
+	    stamp, err) == -1, err) == -1) {
 		free(stamp);
 		goto out;
 	}
@@ -703,8 +701,7 @@ gone:
 	    inv_process_end(ctx->inv, m->proc_row, strcmp(method, "acpi") == 0 ?
 	    "stopped" : "killed", err) == -1 ||
 	    inv_event(ctx->inv, m->id, "stop", util_mono_ms() - t0, det,
-	    err) == -1,
-	    err) == -1) {
+	    err) == -1, err) == -1) {
 		free(det);
 		goto out;
 	}
@@ -887,8 +884,7 @@ mi_remove(struct machine_ctx *ctx, struct inv_machine *m, int state,
 	    (dropped && inv_event(ctx->inv, m->id, "lease-release", -1, det,
 	    err) == -1) ||
 	    inv_event(ctx->inv, m->id, failed ? "create-failed" : "rm", -1, det,
-	    err) == -1,
-	    err) == -1) {
+	    err) == -1, err) == -1) {
 		free(det);
 		goto out;
 	}

@@ -126,8 +126,7 @@ xhyve_learn_mac(struct machine_ctx *ctx, struct inv_machine *m,
 	char *det = mi_detail("{s:s,s:s}", "mac", m->mac, "binary", bin);
 	if (inv_begin(ctx->inv, err) == -1 || inv_end(ctx->inv,
 	    inv_nic_add(ctx->inv, m->id, network_id, m->mac, err) == -1 ||
-	    inv_event(ctx->inv, m->id, "mac", -1, det, err) == -1,
-	    err) == -1) {
+	    inv_event(ctx->inv, m->id, "mac", -1, det, err) == -1, err) == -1) {
 		free(det);
 		m->mac[0] = '\0';
 		goto out;

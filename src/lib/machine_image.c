@@ -142,8 +142,7 @@ machine_pull(struct machine_ctx *ctx, const char *source, const char *sha256,
 	if (inv_begin(ctx->inv, err) == -1)
 		goto out;
 	if (inv_end(ctx->inv, mi_image_record(ctx, source, &ce, &info, img,
-	    err) == -1,
-	    err) == -1) {
+	    err) == -1, err) == -1) {
 		inv_image_release(img);
 		goto out;
 	}

@@ -168,8 +168,7 @@ vmnet_load(struct machine_ctx *ctx, struct mi_net *n, struct xherr *err)
 		    inv_network_set_lease_file(ctx->inv, n->row.id,
 		    ctx->bootpd_leases, err) == -1 ||
 		    inv_event(ctx->inv, 0, "network-lease-file", -1, det,
-		    err) == -1,
-		    err) == -1) {
+		    err) == -1, err) == -1) {
 			rc = -1;
 		}
 		free(det);
@@ -644,8 +643,7 @@ lease_seen(struct machine_ctx *ctx, struct mi_net *n, struct inv_machine *m,
 	    inv_lease_seen(ctx->inv, n->row.id, l, n->row.lease_file,
 	    err) == -1 ||
 	    inv_event(ctx->inv, m->id, "ip", util_mono_ms() - b->t0, det,
-	    err) == -1,
-	    err) == -1) {
+	    err) == -1, err) == -1) {
 		goto out;
 	}
 	snprintf(m->ip, sizeof m->ip, "%s", l->ip);

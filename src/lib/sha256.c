@@ -57,8 +57,8 @@ compress(uint32_t s[8], const unsigned char *p)
 #ifdef SHA256_X86
 /*
  * The x86 SHA extensions (sha256rnds2 does two rounds, sha256msg1/msg2 the
- * message schedule): about seven times the portable code on this
- * project's machines, which matters for what is hashed whole (a 240 MB
+ * message schedule): four to five times the portable code on this
+ * project's machines (50 MB in 44-57 ms against 200-257 ms), which matters for what is hashed whole (a 240 MB
  * ISO). The state is kept as the instructions want it, ABEF and CDGH.
  */
 __attribute__((target("sha,sse4.1,ssse3")))
