@@ -26,6 +26,15 @@
 	X(struct archive *, archive_read_new, (void)) \
 	X(int, archive_read_support_format_iso9660, (struct archive *)) \
 	X(int, archive_read_open_filename, (struct archive *, const char *, size_t)) \
+	X(int, archive_read_support_filter_all, (struct archive *)) \
+	X(int, archive_read_support_format_raw, (struct archive *)) \
+	X(int, archive_read_open_memory, (struct archive *, const void *, size_t)) \
+	X(int, archive_read_set_callback_data, (struct archive *, void *)) \
+	X(int, archive_read_set_read_callback, (struct archive *, archive_read_callback *)) \
+	X(int, archive_read_set_skip_callback, (struct archive *, archive_skip_callback *)) \
+	X(int, archive_read_open1, (struct archive *)) \
+	X(int, archive_read_data_block, (struct archive *, const void **, size_t *, \
+	    la_int64_t *)) \
 	X(int, archive_read_next_header, (struct archive *, struct archive_entry **)) \
 	X(la_ssize_t, archive_read_data, (struct archive *, void *, size_t)) \
 	X(int, archive_read_free, (struct archive *)) \
