@@ -1055,9 +1055,11 @@ cache_get(const struct cache_opts *o, const char *source,
 		out->url = xasprintf("file://%s", src.url);
 		out->path = xstrdup(src.url);
 		out->size = st.st_size;
+		/* Hashed every time (a local file can change under the same
+		 * name): its content keys the boot files taken out of it. */
+		if (hash_path(src.url, out->sha256, err) == -1)
+			goto out;
 		if (want[0] != '\0') {
-			if (hash_path(src.url, out->sha256, err) == -1)
-				goto out;
 			if (strcmp(out->sha256, want) != 0) {
 				xherr_set(err, XHE_INVAL, "sha256 of %s is %s, "
 				    "expected %s", src.url, out->sha256, want);

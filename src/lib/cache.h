@@ -86,8 +86,8 @@ struct cache_entry {
 	char *path;			/* the file to use */
 	char *tag;			/* release tag, for RELEASE sources */
 	int64_t size;
-	char sha256[65];		/* "" when not computed (local files
-					 * without a pinned checksum) */
+	char sha256[65];		/* of the file (local files: hashed
+					 * on every cache_get) */
 	char *etag;
 	char *last_modified;
 	int64_t fetched_at;		/* ms */

@@ -122,12 +122,12 @@ open_temp(const char *path, mode_t mode, char **tmp, struct xherr *err)
  * write.
  */
 static int
-commit_temp(int fd, char *tmp, const char *path, const struct stat *like,
-    struct xherr *err)
+commit_temp_as(int fd, char *tmp, const char *path, const struct stat *like,
+    int sync, struct xherr *err)
 {
 	struct stat now;
 
-	if (fsync(fd) == -1) {
+	if (sync && fsync(fd) == -1) {
 		xherr_sys(err, "cannot write %s", path);
 		goto fail;
 	}
@@ -149,7 +149,8 @@ commit_temp(int fd, char *tmp, const char *path, const struct stat *like,
 		xherr_sys(err, "cannot rename %s to %s", tmp, path);
 		goto fail;
 	}
-	fsync_parent(path);
+	if (sync)
+		fsync_parent(path);
 	free(tmp);
 	return 0;
 fail:
@@ -158,6 +159,13 @@ fail:
 	unlink(tmp);
 	free(tmp);
 	return -1;
+}
+
+static int
+commit_temp(int fd, char *tmp, const char *path, const struct stat *like,
+    struct xherr *err)
+{
+	return commit_temp_as(fd, tmp, path, like, 1, err);
 }
 
 static int
@@ -226,7 +234,13 @@ util_atomic_write(struct util_atomic *a, const void *data, size_t len,
 int
 util_atomic_commit(struct util_atomic *a, struct xherr *err)
 {
-	int rc = commit_temp(a->fd, a->tmp, a->path, NULL, err);
+	return util_atomic_commit_as(a, 1, err);
+}
+
+int
+util_atomic_commit_as(struct util_atomic *a, int sync, struct xherr *err)
+{
+	int rc = commit_temp_as(a->fd, a->tmp, a->path, NULL, sync, err);
 
 	free(a->path);
 	a->path = a->tmp = NULL;
@@ -299,6 +313,34 @@ fail:
 }
 
 int
+util_copy_range(int in, off_t off, off_t len, int out)
+{
+	while (len > 0) {
+		ssize_t n = fs_copy_range(in, &off, out, (size_t)len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			/* No copy_file_range here (or it stopped early): read
+			 * and write what is left. */
+			char chunk[65536];
+			size_t want = len < (off_t)sizeof chunk ? (size_t)len :
+			    sizeof chunk;
+			ssize_t r = pread(in, chunk, want, off);
+			if (r == -1 && errno == EINTR)
+				continue;
+			if (r == 0)
+				errno = EIO;	/* in is shorter than it said */
+			if (r <= 0 || write_all(out, chunk, (size_t)r) == -1)
+				return -1;
+			n = r;
+			off += r;
+		}
+		len -= n;
+	}
+	return 0;
+}
+
+int
 util_copy_file(const char *src, const char *dst, mode_t mode,
     struct xherr *err)
 {
@@ -317,22 +359,9 @@ util_copy_file(const char *src, const char *dst, mode_t mode,
 		goto fail;
 	if (fs_clone_into(out, tmp, in, mode) == 0)
 		goto done;
-	off_t left = st.st_size;
-	while (left > 0) {
-		ssize_t n = fs_copy_range(in, out, (size_t)left);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			/* Fall back to read/write for what is left. */
-			char chunk[65536];
-			ssize_t r = read(in, chunk, sizeof chunk);
-			if (r <= 0 || write_all(out, chunk, (size_t)r) == -1) {
-				xherr_sys(err, "cannot copy %s to %s", src, dst);
-				goto fail;
-			}
-			n = r;
-		}
-		left -= n;
+	if (util_copy_range(in, 0, st.st_size, out) == -1) {
+		xherr_sys(err, "cannot copy %s to %s", src, dst);
+		goto fail;
 	}
 done:
 	close(in);

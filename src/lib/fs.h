@@ -7,7 +7,8 @@
  *		ioctl (btrfs, XFS), macOS's clonefile(2) (APFS). 0, or -1 with
  *		errno when the file system cannot (the caller copies instead);
  *		out stays open on the same path either way, with mode.
- *	fs_copy_range(in, out, n)		copy up to n bytes in the kernel
+ *	fs_copy_range(in, &off, out, n)	copy up to n bytes from in at
+ *		off (advanced past them) to out's position, in the kernel
  *		(copy_file_range); -1 with errno ENOSYS where there is none.
  */
 #ifndef FS_H
@@ -16,6 +17,6 @@
 #include <sys/types.h>
 
 int fs_clone_into(int out, const char *out_path, int in, mode_t mode);
-ssize_t fs_copy_range(int in, int out, size_t n);
+ssize_t fs_copy_range(int in, off_t *off, int out, size_t n);
 
 #endif

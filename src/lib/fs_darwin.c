@@ -50,9 +50,10 @@ fs_clone_into(int out, const char *out_path, int in, mode_t mode)
 }
 
 ssize_t
-fs_copy_range(int in, int out, size_t n)
+fs_copy_range(int in, off_t *off, int out, size_t n)
 {
 	(void)in;
+	(void)off;
 	(void)out;
 	(void)n;
 	errno = ENOSYS;

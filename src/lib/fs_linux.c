@@ -15,7 +15,7 @@ fs_clone_into(int out, const char *out_path, int in, mode_t mode)
 }
 
 ssize_t
-fs_copy_range(int in, int out, size_t n)
+fs_copy_range(int in, off_t *off, int out, size_t n)
 {
-	return copy_file_range(in, NULL, out, NULL, n, 0);
+	return copy_file_range(in, off, out, NULL, n, 0);
 }

@@ -1520,6 +1520,167 @@ inv_image_removed(struct inv *inv, int64_t id, struct xherr *err)
 	return exec_done(inv, st, err, "cannot record image removal");
 }
 
+/* The newest image row recorded for a file with this content whose
+ * kernel and initrd were found: what iso_inspect would say again. */
+static const char SQL_IMAGE_BY_SHA[] =
+    "SELECT id, volume_id, kernel, initrd, cmdline FROM image "
+    "WHERE sha256 = ?1 AND kernel IS NOT NULL AND initrd IS NOT NULL "
+    "ORDER BY last_used_at DESC, id DESC LIMIT 1";
+
+int
+inv_image_by_sha256(struct inv *inv, const char *sha256, struct inv_image *img,
+    struct xherr *err)
+{
+	sqlite3_stmt *st = stmt(inv, SQL_IMAGE_BY_SHA, err);
+	int rc;
+
+	memset(img, 0, sizeof *img);
+	if (st == NULL)
+		return -1;
+	bind_text(st, 1, sha256);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		img->id = sqlite3_column_int64(st, 0);
+		img->volume_id = col_dup(st, 1);
+		img->kernel = col_dup(st, 2);
+		img->initrd = col_dup(st, 3);
+		img->cmdline = col_dup(st, 4);
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return xherr_set(err, XHE_NOTFOUND, "no image with sha256 %s",
+		    sha256);
+	if (rc != SQLITE_ROW)
+		return dberr(inv, err, "cannot read images");
+	return 0;
+}
+
+/* Boot files */
+
+void
+inv_boot_file_release(struct inv_boot_file *f)
+{
+	if (f == NULL)
+		return;
+	free(f->iso_sha256);
+	free(f->role);
+	free(f->member);
+	free(f->path);
+	free(f->sha256);
+	free(f->boot_id);
+	memset(f, 0, sizeof *f);
+}
+
+static const char SQL_BOOT_FILE_GET[] =
+    "SELECT id, iso_sha256, role, member, path, size, sha256, boot_id, "
+    "made_at, sealed_at, used_at FROM boot_file "
+    "WHERE iso_sha256 = ?1 AND role = ?2";
+
+int
+inv_boot_file_get(struct inv *inv, const char *iso_sha256, const char *role,
+    struct inv_boot_file *f, struct xherr *err)
+{
+	sqlite3_stmt *st = stmt(inv, SQL_BOOT_FILE_GET, err);
+	int rc;
+
+	memset(f, 0, sizeof *f);
+	if (st == NULL)
+		return -1;
+	bind_text(st, 1, iso_sha256);
+	bind_text(st, 2, role);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		f->id = sqlite3_column_int64(st, 0);
+		f->iso_sha256 = col_dup(st, 1);
+		f->role = col_dup(st, 2);
+		f->member = col_dup(st, 3);
+		f->path = col_dup(st, 4);
+		f->size = sqlite3_column_int64(st, 5);
+		f->sha256 = col_dup(st, 6);
+		f->boot_id = col_dup(st, 7);
+		f->made_at = sqlite3_column_int64(st, 8);
+		f->sealed_at = sqlite3_column_int64(st, 9);
+		f->used_at = sqlite3_column_int64(st, 10);
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return xherr_set(err, XHE_NOTFOUND, "no %s recorded for ISO %s",
+		    role, iso_sha256);
+	if (rc != SQLITE_ROW)
+		return dberr(inv, err, "cannot read boot files");
+	return 0;
+}
+
+/* A file written again starts unsealed. */
+static const char SQL_BOOT_FILE_PUT[] =
+    "INSERT INTO boot_file (iso_sha256, role, member, path, size, boot_id, "
+    "made_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
+    "ON CONFLICT (iso_sha256, role) DO UPDATE SET member = ?3, path = ?4, "
+    "size = ?5, sha256 = NULL, boot_id = ?6, made_at = ?7, sealed_at = NULL "
+    "RETURNING id";
+
+int
+inv_boot_file_put(struct inv *inv, struct inv_boot_file *f, struct xherr *err)
+{
+	sqlite3_stmt *st = stmt(inv, SQL_BOOT_FILE_PUT, err);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	f->made_at = util_now_ms();
+	bind_text(st, 1, f->iso_sha256);
+	bind_text(st, 2, f->role);
+	bind_text(st, 3, f->member);
+	bind_text(st, 4, f->path);
+	sqlite3_bind_int64(st, 5, f->size);
+	bind_text(st, 6, f->boot_id);
+	sqlite3_bind_int64(st, 7, f->made_at);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		f->id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return dberr(inv, err, "cannot record a boot file");
+	return 0;
+}
+
+/* sha256 NULL: used (and known whole) in this boot; else sealed. */
+static const char SQL_BOOT_FILE_SEEN[] =
+    "UPDATE boot_file SET boot_id = ?2, used_at = CASE WHEN ?3 IS NULL "
+    "THEN ?4 ELSE used_at END, sha256 = coalesce(?3, sha256), "
+    "sealed_at = CASE WHEN ?3 IS NULL THEN sealed_at ELSE ?4 END "
+    "WHERE id = ?1";
+
+int
+inv_boot_file_seen(struct inv *inv, int64_t id, const char *boot_id,
+    const char *sha256, struct xherr *err)
+{
+	sqlite3_stmt *st = stmt(inv, SQL_BOOT_FILE_SEEN, err);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	bind_text(st, 2, boot_id);
+	bind_text(st, 3, sha256);
+	sqlite3_bind_int64(st, 4, util_now_ms());
+	return exec_done(inv, st, err, "cannot record a boot file");
+}
+
+static const char SQL_BOOT_FILE_FORGET[] =
+    "DELETE FROM boot_file WHERE iso_sha256 = ?1";
+
+int
+inv_boot_file_forget(struct inv *inv, const char *iso_sha256,
+    struct xherr *err)
+{
+	sqlite3_stmt *st = stmt(inv, SQL_BOOT_FILE_FORGET, err);
+
+	if (st == NULL)
+		return -1;
+	bind_text(st, 1, iso_sha256);
+	return exec_done(inv, st, err, "cannot forget boot files");
+}
+
 /* Events */
 
 static const char SQL_EVENT_INSERT[] =

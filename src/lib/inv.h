@@ -223,6 +223,35 @@ int inv_image_each(struct inv *inv, int all, inv_image_cb cb, void *arg,
     struct xherr *err);
 int inv_image_removed(struct inv *inv, int64_t id, struct xherr *err);
 
+/* The newest image recorded with this sha256 and a kernel and initrd
+ * (only id, volume_id, kernel, initrd and cmdline set); XHE_NOTFOUND. */
+int inv_image_by_sha256(struct inv *inv, const char *sha256,
+    struct inv_image *img, struct xherr *err);
+
+/* A kernel, initrd or PVH kernel derived from an ISO into the cache
+ * (schema/0011-boot-files.sql). */
+struct inv_boot_file {
+	int64_t id;
+	char *iso_sha256, *role, *member, *path;
+	int64_t size;
+	char *sha256;			/* NULL until sealed */
+	char *boot_id;			/* last known whole in this host boot */
+	int64_t made_at, sealed_at, used_at;	/* ms; 0: never */
+};
+void inv_boot_file_release(struct inv_boot_file *f);
+/* XHE_NOTFOUND when none. */
+int inv_boot_file_get(struct inv *inv, const char *iso_sha256,
+    const char *role, struct inv_boot_file *f, struct xherr *err);
+/* Insert or replace (iso_sha256, role): unsealed, made now; id is set. */
+int inv_boot_file_put(struct inv *inv, struct inv_boot_file *f,
+    struct xherr *err);
+/* Known whole in boot boot_id: sealed with sha256 (hashed and synced), or,
+ * sha256 NULL, used by a machine now. */
+int inv_boot_file_seen(struct inv *inv, int64_t id, const char *boot_id,
+    const char *sha256, struct xherr *err);
+int inv_boot_file_forget(struct inv *inv, const char *iso_sha256,
+    struct xherr *err);
+
 /* Append to the history. machine_id 0: none; duration_ms < 0: none;
  * detail: a JSON object or NULL for {}. */
 int inv_event(struct inv *inv, int64_t machine_id, const char *kind,

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -253,26 +254,139 @@ extract_sources(const char *iso, const char *const *members, int n,
 	return 0;
 }
 
+/*
+ * Pass 2 reads the ISO through these callbacks, so the place of every block
+ * libarchive is given is known. A member stored plainly (an ISO 9660 file
+ * is one contiguous extent) comes back from archive_read_data_block as a
+ * pointer into that block: its offset in the ISO follows, and the rest is
+ * copied from the ISO in the kernel (copy_file_range) without passing
+ * through libarchive or this process. A member libarchive had to decode
+ * (zisofs) comes back in libarchive's own buffer and is written as read.
+ */
+struct isofile {
+	int fd;
+	off_t size;
+	off_t next;		/* where the next read starts */
+	off_t base;		/* where buf's data came from */
+	size_t len;		/* bytes of it valid */
+	unsigned char buf[65536];
+};
+
+static la_ssize_t
+isofile_read(struct archive *a, void *arg, const void **out)
+{
+	struct isofile *f = arg;
+	ssize_t r;
+
+	(void)a;
+	do
+		r = pread(f->fd, f->buf, sizeof f->buf, f->next);
+	while (r == -1 && errno == EINTR);
+	if (r == -1)
+		return -1;
+	f->base = f->next;
+	f->len = (size_t)r;
+	f->next += r;
+	*out = f->buf;
+	return r;
+}
+
+static la_int64_t
+isofile_skip(struct archive *a, void *arg, la_int64_t n)
+{
+	struct isofile *f = arg;
+
+	(void)a;
+	if (n > f->size - f->next)
+		n = f->size - f->next;
+	if (n < 0)
+		n = 0;
+	f->next += n;
+	f->len = 0;
+	return n;
+}
+
+/* Write member m (size bytes, the entry libarchive is on) to out. */
+static int
+extract_one(struct archive *a, struct isofile *f, const char *m, int64_t size,
+    int out, struct iso_extract_stats *st, const char *iso, struct xherr *err)
+{
+	const void *p;
+	size_t n;
+	la_int64_t off;
+	int r, first = 1;
+
+	while ((r = arc.archive_read_data_block(a, &p, &n, &off)) == ARCHIVE_OK) {
+		const unsigned char *b = p;
+		if (first && off == 0 && f->len > 0 && b >= f->buf &&
+		    b + n <= f->buf + f->len) {
+			off_t at = f->base + (b - f->buf);
+			if (at <= f->size && size <= f->size - at) {
+				if (util_copy_range(f->fd, at, size, out) == -1)
+					return xherr_sys(err, "cannot copy %s of "
+					    "%s", m, iso);
+				if (st != NULL)
+					st->copied += size;
+				return 0;
+			}
+		}
+		first = 0;
+		if (n > 0 && pwrite(out, p, n, off) != (ssize_t)n)
+			return xherr_sys(err, "cannot write %s of %s", m, iso);
+		if (st != NULL)
+			st->streamed += (int64_t)n;
+	}
+	if (r != ARCHIVE_EOF)
+		return xherr_set(err, XHE_INVAL, "cannot read %s in %s: %s", m,
+		    iso, arc.archive_error_string(a));
+	/* A sparse end is a hole: the size makes it one. */
+	if (ftruncate(out, size) == -1)
+		return xherr_sys(err, "cannot write %s of %s", m, iso);
+	return 0;
+}
+
 int
 iso_extract(const char *iso, const char *const *members,
-    const char *const *dests, int n, struct xherr *err)
+    const char *const *dests, int n, int flags,
+    struct iso_extract_stats *st, struct xherr *err)
 {
 	struct archive *a = NULL;
 	struct archive_entry *e;
 	struct util_atomic *out = xcalloc((size_t)n, sizeof *out);
+	struct isofile *f = xmalloc(sizeof *f);
 	char **src = xcalloc((size_t)n, sizeof *src);
 	char *done = xcalloc((size_t)n, 1);
 	int ndone = 0, i, r, rc = -1;
+	struct stat sb;
 
+	if (st != NULL)
+		memset(st, 0, sizeof *st);
+	f->fd = -1;
 	for (i = 0; i < n; i++)
 		out[i].fd = -1;
 	if (extract_sources(iso, members, n, src, err) == -1)
 		goto out;
-	if ((a = open_iso(iso, err)) == NULL)
+	if ((f->fd = open(iso, O_RDONLY | O_CLOEXEC)) == -1 ||
+	    fstat(f->fd, &sb) == -1) {
+		xherr_sys(err, "cannot open ISO %s", iso);
 		goto out;
+	}
+	f->size = sb.st_size;
+	f->next = f->base = 0;
+	f->len = 0;
+	a = arc.archive_read_new();
+	arc.archive_read_support_format_iso9660(a);
+	arc.archive_read_set_callback_data(a, f);
+	arc.archive_read_set_read_callback(a, isofile_read);
+	arc.archive_read_set_skip_callback(a, isofile_skip);
+	if (arc.archive_read_open1(a) != ARCHIVE_OK) {
+		xherr_set(err, XHE_INVAL, "cannot read ISO %s: %s", iso,
+		    arc.archive_error_string(a));
+		goto out;
+	}
 	while (ndone < n && (r = arc.archive_read_next_header(a, &e)) == ARCHIVE_OK) {
 		const char *m = member(e);
-		int want = 0;
+		int first = -1;
 
 		if (arc.archive_entry_hardlink(e) != NULL)
 			continue;	/* a name without data of its own */
@@ -281,29 +395,26 @@ iso_extract(const char *iso, const char *const *members,
 				continue;
 			if (util_atomic_open(&out[i], dests[i], 0644, err) == -1)
 				goto out;
-			want = 1;
+			if (first == -1)
+				first = i;
 		}
-		if (!want)
+		if (first == -1)
 			continue;
-		for (;;) {
-			char chunk[65536];
-			la_ssize_t got = arc.archive_read_data(a, chunk, sizeof chunk);
-			if (got < 0) {
-				xherr_set(err, XHE_INVAL, "cannot read %s in %s: %s",
-				    m, iso, arc.archive_error_string(a));
+		if (extract_one(a, f, m, arc.archive_entry_size(e),
+		    out[first].fd, st, iso, err) == -1)
+			goto out;
+		/* The same member asked for twice: copy the first. */
+		for (i = first + 1; i < n; i++)
+			if (out[i].fd != -1 && util_copy_range(out[first].fd, 0,
+			    arc.archive_entry_size(e), out[i].fd) == -1) {
+				xherr_sys(err, "cannot write %s", dests[i]);
 				goto out;
 			}
-			if (got == 0)
-				break;
-			for (i = 0; i < n; i++)
-				if (out[i].fd != -1 && util_atomic_write(&out[i],
-				    chunk, (size_t)got, err) == -1)
-					goto out;
-		}
 		for (i = 0; i < n; i++) {
 			if (out[i].fd == -1)
 				continue;
-			if (util_atomic_commit(&out[i], err) == -1)
+			if (util_atomic_commit_as(&out[i],
+			    !(flags & ISO_EXTRACT_NOSYNC), err) == -1)
 				goto out;
 			done[i] = 1;
 			ndone++;
@@ -324,6 +435,9 @@ out:
 	}
 	if (a != NULL)
 		arc.archive_read_free(a);
+	if (f->fd != -1)
+		close(f->fd);
+	free(f);
 	free(out);
 	free(src);
 	free(done);

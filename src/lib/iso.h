@@ -8,7 +8,7 @@
  *	   -> info.volume_id, info.kernel ("boot/vmlinuz64"),
  *	      info.initrd ("boot/initrd.img"), info.cmdline (indented
  *	      "append" line of isolinux.cfg, or NULL)
- *	iso_extract(iso, members, dests, 2, &err);
+ *	iso_extract(iso, members, dests, 2, 0, NULL, &err);
  *	iso_info_release(&info);
  *
  * Rules, as the original driver's: the kernel is the lexically last path
@@ -24,6 +24,7 @@
 #define ISO_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "xherr.h"
 
@@ -42,9 +43,18 @@ struct iso_info {
  * initrd is not a failure here (the caller says what it needs). */
 int iso_inspect(const char *path, struct iso_info *out, struct xherr *err);
 /* Extract n members to the given destination files (each written to a
- * temporary name and renamed). */
+ * temporary name and renamed; fsynced unless ISO_EXTRACT_NOSYNC, for files
+ * the caller records and derives again when a host crash tore them). A
+ * member stored plainly is copied from the ISO in the kernel; stats (may
+ * be NULL) says how many bytes went which way. */
+#define ISO_EXTRACT_NOSYNC 1
+struct iso_extract_stats {
+	int64_t copied;		/* bytes copied from the ISO's extents */
+	int64_t streamed;	/* bytes libarchive decoded (zisofs) */
+};
 int iso_extract(const char *iso, const char *const *members,
-    const char *const *dests, int n, struct xherr *err);
+    const char *const *dests, int n, int flags,
+    struct iso_extract_stats *stats, struct xherr *err);
 void iso_info_release(struct iso_info *info);
 
 /* The primary volume descriptor (the 2048 bytes at offset 32768). Returns 0

@@ -171,6 +171,14 @@ boot(struct machine_ctx *ctx, struct inv_machine *m, struct mi_boot *b,
 	}
 	free(det);
 	boot_step(ctx, b, "started");
+	/* The guest boots meanwhile: hashing and syncing its boot files here
+	 * costs the create nothing it would not wait anyway. A failure leaves
+	 * them unsealed, to be taken out again after a reboot. */
+	if (b->seal != NULL) {
+		struct xherr e = XHERR_INIT;
+		if (mi_boot_files_seal(ctx, b->seal, &e) == -1)
+			mi_say(ctx, "warning: boot files not sealed: %s", e.msg);
+	}
 	if (mi_wait_ip(ctx, &n, m, b, deadline, err) == -1 ||
 	    mi_shares_export(ctx, m, &sh, err) == -1)
 		goto out;
@@ -534,6 +542,7 @@ machine_create(struct machine_ctx *ctx, const struct machine_create_opts *o,
 	if (mi_create_files(ctx, &m, &info, &ce, err) == -1)
 		goto out;
 	mi_step(ctx, "create:files");
+	b.seal = ce.sha256;
 	stamp = mi_iso_stamp(m.iso);
 	if (inv_begin(ctx->inv, err) == -1 || inv_end(ctx->inv,
 	    inv_machine_set_boot(ctx->inv, m.id, m.kernel, m.initrd, m.cmdline,

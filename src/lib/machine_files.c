@@ -131,7 +131,9 @@ mi_create_files(struct machine_ctx *ctx, struct inv_machine *m,
 			goto out;
 		mi_say(ctx, "%s %s from the cache (%s)", how, m->iso, ce->url);
 	}
-	if (iso_extract(m->iso, members, dests, 2, err) == -1)
+	int linked = mi_boot_files_link(ctx, ce, info, m, err);
+	if (linked == -1 || (linked == 0 &&
+	    iso_extract(m->iso, members, dests, 2, 0, NULL, err) == -1))
 		goto out;
 	if (ssh_keygen(m->dir, err) == -1)
 		goto out;

@@ -10,6 +10,7 @@
 
 #include "machine_int.h"
 #include "priv.h"
+#include "sha256.h"
 #include "util.h"
 
 /* gc */
@@ -396,9 +397,67 @@ prune_collect(void *arg, const struct inv_image *img)
 	c->id = img->id;
 	c->url = xstrdup(img->url);
 	c->path = img->path ? xstrdup(img->path) : NULL;
+	c->sha256 = img->sha256 ? xstrdup(img->sha256) : NULL;
 	c->size = img->size;
 	c->users = img->users;
 	return 0;
+}
+
+/* <cache>/boot/<sha256>/ of ISOs no kept image has: the files taken out of
+ * an ISO outlive it only in the machines that linked them. A kept image
+ * has removed_at 0 after the loop above. */
+static int
+prune_boot_files(struct gc *g, const struct prune *p, const char *cache,
+    int64_t *freed)
+{
+	char *dir = util_path_join(cache, "boot");
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int rc = 0;
+
+	if (d == NULL) {
+		if (errno != ENOENT)
+			rc = xherr_sys(g->err, "cannot read %s", dir);
+		free(dir);
+		return rc;
+	}
+	while (rc == 0 && (de = readdir(d)) != NULL) {
+		int keep = 0, lock = -1;
+		if (!sha256_valid_hex(de->d_name))
+			continue;
+		for (size_t i = 0; i < p->n && !keep; i++)
+			keep = p->v[i].removed_at == 0 && p->v[i].sha256 != NULL &&
+			    strcmp(p->v[i].sha256, de->d_name) == 0;
+		if (keep)
+			continue;
+		char *sub = util_path_join(dir, de->d_name);
+		char *lockname = xasprintf("boot-%s", de->d_name);
+		int64_t bytes = 0, b;
+		for (int r = 0; r < 3; r++) {
+			static const char *const names[3] = { "kernel", "initrd",
+			    "pvh" };
+			char *f = util_path_join(sub, names[r]);
+			if (util_file_size(f, NULL, &b, NULL) == 0)
+				bytes += b;
+			free(f);
+		}
+		gc_say(g, "%sboot files of ISO %s (%lld bytes), from no kept "
+		    "image", g->dry_run ? "would delete: " : "deleted: ",
+		    de->d_name, (long long)bytes);
+		*freed += bytes;
+		if (!g->dry_run && (mi_lock_take(g->ctx, lockname, &lock,
+		    g->err) == -1 || util_rm_tree(sub, g->err) == -1 ||
+		    inv_begin(g->ctx->inv, g->err) == -1 || inv_end(g->ctx->inv,
+		    inv_boot_file_forget(g->ctx->inv, de->d_name, g->err) == -1,
+		    g->err) == -1))
+			rc = -1;
+		mi_lock_drop(lock);
+		free(lockname);
+		free(sub);
+	}
+	closedir(d);
+	free(dir);
+	return rc;
 }
 
 struct partials {
@@ -463,7 +522,16 @@ machine_cache_prune(struct machine_ctx *ctx, int dry_run,
 			goto out;
 		}
 		free(det);
+		img->removed_at = 1;
 	}
+	/* A dry run keeps everything: count as if it had deleted. */
+	if (dry_run)
+		for (i = 0; i < p.n; i++)
+			if (p.v[i].users == 0 &&
+			    strncmp(p.v[i].url, "file://", 7) != 0)
+				p.v[i].removed_at = 1;
+	if (prune_boot_files(&g, &p, dir, freed) == -1)
+		goto out;
 	struct partials pp = { &g, freed };
 	if (cache_partials(dir, prune_partial, &pp, err) == -1)
 		goto out;

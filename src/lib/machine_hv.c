@@ -258,9 +258,9 @@ powerdown_xhyve(const struct inv_machine *m, const struct vm_paths *p,
 }
 
 static const struct mi_backend backends[] = {
-	{ "qemu", "qemu.log", 0, 0, 0, SHARE_9P_QEMU, precheck_qemu, NULL, NULL,
-	    launch_qemu, powerdown_qemu },
-	{ "xhyve", "xhyve.log", 1, 1, 1, SHARE_9P_XHYVE, precheck_xhyve,
+	{ "qemu", "qemu.log", 0, 0, 0, SHARE_9P_QEMU, 1, precheck_qemu, NULL,
+	    NULL, launch_qemu, powerdown_qemu },
+	{ "xhyve", "xhyve.log", 1, 1, 1, SHARE_9P_XHYVE, 0, precheck_xhyve,
 	    priv_enforce, xhyve_learn_mac, launch_xhyve, powerdown_xhyve },
 };
 

@@ -1,6 +1,8 @@
-/* machine_image: ISOs for machines: the cache, recording images, extracting
- * the kernel again when a machine's ISO changed. */
+/* machine_image: ISOs for machines: the cache, recording images, the boot
+ * files taken out of an ISO once and linked into every machine made from
+ * it, extracting the kernel again when a machine's ISO changed. */
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,7 +11,9 @@
 #include <unistd.h>
 
 #include "compat.h"
+#include "kimg.h"
 #include "machine_int.h"
+#include "sha256.h"
 #include "util.h"
 
 /* Images */
@@ -76,6 +80,21 @@ mi_image_get(struct machine_ctx *ctx, const char *source, const char *sha256,
 	if (ce->body_bytes > 0)
 		mi_say(ctx, "downloaded %s (%lld bytes)", ce->url,
 		    (long long)ce->body_bytes);
+	/* The same content was looked into before: its row says what
+	 * iso_inspect would, and the ISO is not read. */
+	struct inv_image known;
+	struct xherr e = XHERR_INIT;
+	if (sha256_valid_hex(ce->sha256) &&
+	    inv_image_by_sha256(ctx->inv, ce->sha256, &known, &e) == 0) {
+		info->volume_id = known.volume_id;
+		info->kernel = known.kernel;
+		info->initrd = known.initrd;
+		info->cmdline = known.cmdline;
+		known.volume_id = known.kernel = known.initrd = known.cmdline =
+		    NULL;
+		inv_image_release(&known);
+		return 0;
+	}
 	if (iso_inspect(ce->path, info, err) == -1) {
 		cache_entry_release(ce);
 		return -1;
@@ -155,6 +174,330 @@ out:
 	return rc;
 }
 
+/* Boot files: <cache>/boot/<ISO sha256>/{kernel,initrd}, one row each. */
+
+static const char *const boot_roles[3] = { "kernel", "initrd", "pvh" };
+
+static char *
+boot_dir(struct machine_ctx *ctx, const char *sha)
+{
+	char *cache = machine_cache_dir(ctx->store);
+	char *dir = xasprintf("%s/boot/%s", cache, sha);
+
+	free(cache);
+	return dir;
+}
+
+static int
+hash_fd(int fd, char hex[65], struct xherr *err, const char *path)
+{
+	struct sha256 h;
+	char chunk[1 << 16];
+	off_t off = 0;
+	ssize_t r;
+
+	sha256_init(&h);
+	while ((r = pread(fd, chunk, sizeof chunk, off)) != 0) {
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1)
+			return xherr_sys(err, "cannot read %s", path);
+		sha256_update(&h, chunk, (size_t)r);
+		off += r;
+	}
+	sha256_hex(&h, hex);
+	return 0;
+}
+
+/*
+ * Is the recorded file f (at path) whole? Its size says so within the host
+ * boot it was last known whole in: a renamed file is whole in the page
+ * cache whatever happens to this process. After the host rebooted an
+ * unsynced write may have been lost, so a sealed file is hashed again, and
+ * an unsealed one is not trusted. 1 whole (*rehashed when it was hashed),
+ * 0 not, -1 error.
+ */
+static int
+boot_file_whole(const struct inv_boot_file *f, const char *path,
+    const char *member, const char *boot_id, const char **why,
+    struct xherr *err)
+{
+	struct stat st;
+	char hex[65];
+	int fd, rc = 0;
+
+	*why = NULL;
+	if (strcmp(f->member, member) != 0) {
+		*why = "another member";
+		return 0;
+	}
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1) {
+		if (errno != ENOENT && errno != ELOOP)
+			return xherr_sys(err, "cannot open %s", path);
+		*why = "missing";
+		return 0;
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    st.st_size != f->size) {
+		*why = "size differs";
+		goto out;
+	}
+	if (strcmp(f->boot_id, boot_id) == 0) {
+		rc = 1;
+		goto out;
+	}
+	if (f->sha256 == NULL) {
+		*why = "unsealed, from an earlier boot";
+		goto out;
+	}
+	if (hash_fd(fd, hex, err, path) == -1) {
+		rc = -1;
+		goto out;
+	}
+	rc = strcmp(hex, f->sha256) == 0;
+	*why = rc ? "hashed after a reboot" : "sha256 differs";
+out:
+	close(fd);
+	return rc;
+}
+
+/* One boot file, as mi_boot_files_link works on it. */
+struct bf {
+	const char *role, *member;
+	char *path;			/* in the cache */
+	struct inv_boot_file f;		/* its row (f.id 0: none) */
+	const char *why;		/* why it is (re)made; NULL: it is not */
+};
+
+/* Is b's recorded file whole (see boot_file_whole)? Sets b->why when not. */
+static int
+bf_check(struct machine_ctx *ctx, struct bf *b, const char *sha,
+    const char *boot_id, struct xherr *err)
+{
+	struct xherr e = XHERR_INIT;
+
+	b->why = "not recorded";
+	if (inv_boot_file_get(ctx->inv, sha, b->role, &b->f, &e) == -1) {
+		if (e.code != XHE_NOTFOUND) {
+			*err = e;
+			return -1;
+		}
+		return 0;
+	}
+	/* Recorded as none (a kernel without a PVH entry): that is known
+	 * from the member alone. */
+	if (b->f.size == 0 && b->f.path[0] == '\0') {
+		b->why = strcmp(b->f.member, b->member) == 0 ? NULL :
+		    "another member";
+		return 0;
+	}
+	int w = boot_file_whole(&b->f, b->path, b->member, boot_id, &b->why,
+	    err);
+	if (w == 1 && b->why != NULL && strcmp(b->why, "hashed after a reboot") == 0)
+		b->why = NULL;
+	return w == -1 ? -1 : 0;
+}
+
+/* Record b as made now: size of its file, or none (exists 0). */
+static int
+bf_put(struct machine_ctx *ctx, struct bf *b, const char *sha,
+    const char *boot_id, int exists, struct xherr *err)
+{
+	struct stat sb;
+
+	inv_boot_file_release(&b->f);
+	b->f.iso_sha256 = xstrdup(sha);
+	b->f.role = xstrdup(b->role);
+	b->f.member = xstrdup(b->member);
+	b->f.path = xstrdup(exists ? b->path : "");
+	b->f.size = !exists ? 0 : stat(b->path, &sb) == 0 ? sb.st_size : -1;
+	b->f.boot_id = xstrdup(boot_id);
+	return inv_boot_file_put(ctx->inv, &b->f, err);
+}
+
+/*
+ * The kernel and initrd of m from the cached ISO ce, linked into m's
+ * directory (m->kernel, m->initrd). They are taken out of the ISO only
+ * when the cache has no whole copy of them; a second machine from the same
+ * ISO reads none of it. For a backend that boots an ELF through its PVH
+ * entry (QEMU), the ELF inside a bzImage is taken out too, once, and m
+ * boots that (m->kernel becomes <dir>/vmlinux): the guest then decompresses
+ * nothing, which under emulation takes seconds. 1 done, 0 the ISO's
+ * content is not known (the caller extracts from the machine's own copy),
+ * -1 error.
+ */
+int
+mi_boot_files_link(struct machine_ctx *ctx, const struct cache_entry *ce,
+    const struct iso_info *info, struct inv_machine *m, struct xherr *err)
+{
+	struct bf b[3] = {
+		{ "kernel", info->kernel, NULL, { 0 }, NULL },
+		{ "initrd", info->initrd, NULL, { 0 }, NULL },
+		{ "pvh", info->kernel, NULL, { 0 }, NULL },
+	};
+	int nb = mi_backend(m->backend)->pvh ? 3 : 2;
+	char boot_id[40], *dir = NULL, *lockname = NULL;
+	struct iso_extract_stats st = { 0, 0 };
+	int lock = -1, i, n = 0, pvh = 0, rc = -1;
+	int64_t t0 = util_mono_ms(), pvh_ms = 0;
+
+	if (!sha256_valid_hex(ce->sha256))
+		return 0;
+	if (proc_boot_id(boot_id, err) == -1)
+		return -1;
+	dir = boot_dir(ctx, ce->sha256);
+	lockname = xasprintf("boot-%s", ce->sha256);
+	if (mi_lock_take(ctx, lockname, &lock, err) == -1 ||
+	    util_mkdir_in(ctx->store, dir, 0700, err) == -1)
+		goto out;
+	for (i = 0; i < nb; i++) {
+		b[i].path = util_path_join(dir, b[i].role);
+		if (bf_check(ctx, &b[i], ce->sha256, boot_id, err) == -1)
+			goto out;
+	}
+	if (b[0].why != NULL || b[1].why != NULL) {
+		const char *ms[2], *ds[2];
+		for (i = 0; i < 2; i++)
+			if (b[i].why != NULL) {
+				ms[n] = b[i].member;
+				ds[n++] = b[i].path;
+			}
+		if (iso_extract(ce->path, ms, ds, n, ISO_EXTRACT_NOSYNC, &st,
+		    err) == -1)
+			goto out;
+	}
+	if (nb == 3 && b[2].why != NULL) {
+		int64_t p0 = util_mono_ms();
+		if ((pvh = kimg_pvh_from_bzimage(b[0].path, b[2].path, err)) == -1)
+			goto out;
+		pvh_ms = util_mono_ms() - p0;
+		n++;
+	}
+	if (n > 0) {
+		int failed = inv_begin(ctx->inv, err) == -1;
+		if (failed)
+			goto out;
+		for (i = 0; i < nb && !failed; i++)
+			if (b[i].why != NULL)
+				failed = bf_put(ctx, &b[i], ce->sha256, boot_id,
+				    i < 2 || pvh, err) == -1;
+		char *det = mi_detail("{s:s,s:s,s:s,s:I,s:I,s:s?,s:s?,s:s?,"
+		    "s:b,s:I}", "iso_sha256", ce->sha256, "kernel", b[0].member,
+		    "initrd", b[1].member, "copied", (json_int_t)st.copied,
+		    "decoded", (json_int_t)st.streamed, "kernel_why", b[0].why,
+		    "initrd_why", b[1].why, "pvh_why", nb == 3 ? b[2].why : NULL,
+		    "pvh", pvh, "pvh_ms", (json_int_t)pvh_ms);
+		if (!failed)
+			failed = inv_event(ctx->inv, m->id, "boot-files-extract",
+			    util_mono_ms() - t0, det, err) == -1;
+		free(det);
+		if (inv_end(ctx->inv, failed, err) == -1)
+			goto out;
+		if (b[0].why != NULL || b[1].why != NULL)
+			mi_say(ctx, "took %s and %s out of %s (%lld bytes)",
+			    b[0].member, b[1].member, ce->path,
+			    (long long)(st.copied + st.streamed));
+		if (pvh)
+			mi_say(ctx, "took the ELF kernel out of %s (%lld ms): "
+			    "booting it through its PVH entry", b[0].member,
+			    (long long)pvh_ms);
+	}
+	/* Boot the PVH ELF where there is one. */
+	int use_pvh = nb == 3 && b[2].f.path != NULL && b[2].f.path[0] != '\0';
+	if (use_pvh) {
+		free(m->kernel);
+		m->kernel = util_path_join(m->dir, "vmlinux");
+	}
+	const char *from[2] = { use_pvh ? b[2].path : b[0].path, b[1].path };
+	const char *to[2] = { m->kernel, m->initrd };
+	for (i = 0; i < 2; i++) {
+		const char *how;
+		if (util_share_file(from[i], to[i], &how, err) == -1)
+			goto out;
+		if (n == 0)
+			mi_say(ctx, "%s %s from the boot-file cache", how, to[i]);
+	}
+	if (inv_begin(ctx->inv, err) == -1)
+		goto out;
+	int failed = 0;
+	for (i = 0; i < nb && !failed; i++)
+		if (b[i].f.size > 0)
+			failed = inv_boot_file_seen(ctx->inv, b[i].f.id, boot_id,
+			    NULL, err) == -1;
+	if (inv_end(ctx->inv, failed, err) == -1)
+		goto out;
+	rc = 1;
+out:
+	mi_lock_drop(lock);
+	for (i = 0; i < 3; i++) {
+		inv_boot_file_release(&b[i].f);
+		free(b[i].path);
+	}
+	free(lockname);
+	free(dir);
+	return rc;
+}
+
+/*
+ * Hash and sync the unsealed boot files of ISO sha256 (create calls this
+ * once its guest is launched, while it boots): from then on they are known
+ * whole across reboots too.
+ */
+int
+mi_boot_files_seal(struct machine_ctx *ctx, const char *sha256,
+    struct xherr *err)
+{
+	struct inv_boot_file f;
+	char boot_id[40], hex[65], *dir, *lockname, *path;
+	int lock = -1, i, rc = 0;
+
+	if (!sha256_valid_hex(sha256))
+		return 0;
+	if (proc_boot_id(boot_id, err) == -1)
+		return -1;
+	dir = boot_dir(ctx, sha256);
+	lockname = xasprintf("boot-%s", sha256);
+	if (mi_lock_take(ctx, lockname, &lock, err) == -1) {
+		free(dir);
+		free(lockname);
+		return -1;
+	}
+	for (i = 0; i < 3 && rc == 0; i++) {
+		struct xherr e = XHERR_INIT;
+		struct stat st;
+		int fd;
+		if (inv_boot_file_get(ctx->inv, sha256, boot_roles[i], &f,
+		    &e) == -1) {
+			if (e.code != XHE_NOTFOUND)
+				rc = xherr_set(err, e.code, "%s", e.msg);
+			continue;
+		}
+		path = util_path_join(dir, boot_roles[i]);
+		fd = -1;
+		if (f.sha256 == NULL && f.size > 0 &&
+		    strcmp(f.boot_id, boot_id) == 0 &&
+		    (fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) != -1 &&
+		    fstat(fd, &st) == 0 && st.st_size == f.size) {
+			if (hash_fd(fd, hex, err, path) == -1)
+				rc = -1;
+			else if (fsync(fd) == -1)
+				rc = xherr_sys(err, "cannot sync %s", path);
+			else if (inv_begin(ctx->inv, err) == -1 ||
+			    inv_end(ctx->inv, inv_boot_file_seen(ctx->inv, f.id,
+			    boot_id, hex, err) == -1, err) == -1)
+				rc = -1;
+		}
+		if (fd != -1)
+			close(fd);
+		free(path);
+		inv_boot_file_release(&f);
+	}
+	mi_lock_drop(lock);
+	free(dir);
+	free(lockname);
+	return rc;
+}
+
 /* "size:mtime_ns" of a machine's ISO, to notice it was replaced. */
 char *
 mi_iso_stamp(const char *path)
@@ -204,7 +547,7 @@ mi_refresh_boot(struct machine_ctx *ctx, struct inv_machine *m, struct xherr *er
 	initrd = util_path_join(m->dir, util_base_name(info.initrd));
 	const char *members[2] = { info.kernel, info.initrd };
 	const char *dests[2] = { kernel, initrd };
-	if (iso_extract(m->iso, members, dests, 2, err) == -1)
+	if (iso_extract(m->iso, members, dests, 2, 0, NULL, err) == -1)
 		goto out;
 	/* The new ISO may name them differently (vmlinuz64 -> vmlinuz). */
 	if (m->kernel && strcmp(m->kernel, kernel) != 0)

@@ -144,6 +144,8 @@ struct mi_boot {
 	int64_t stale_expiry;		/* the MAC's lease before launch, -1: none */
 	char accel[8];			/* tcg, kvm, hvf */
 	char console[64];		/* xhyve's COM1 pty */
+	const char *seal;		/* create: the ISO sha256 whose boot
+					 * files to seal once launched */
 };
 
 /* Wait for this boot's DHCP lease of m's MAC (the lease file watched, not
@@ -164,6 +166,9 @@ struct mi_backend {
 	int exit_file;			/* a supervisor records its exit code */
 	int nfs;			/* NFS shares (macOS nfsd) */
 	int ninep;			/* share_mount_script's 9p dialect */
+	int pvh;			/* boots an ELF kernel's PVH entry
+					 * (QEMU -kernel): the one inside a
+					 * bzImage is taken out for it */
 	/* Is everything it needs here (programs, privileges)? */
 	int (*precheck)(struct machine_ctx *ctx, struct xherr *err);
 	/* Before a create makes anything (NULL: nothing to check). */
@@ -213,6 +218,15 @@ int mi_image_record(struct machine_ctx *ctx, const char *source,
     const struct cache_entry *ce, const struct iso_info *info,
     struct inv_image *img, struct xherr *err);
 char *mi_iso_stamp(const char *path);
+/* The kernel and initrd of m, linked from the boot-file cache (taken out
+ * of ce's ISO there when not already whole): 1, or 0 when ce's content is
+ * unknown (the caller extracts from the machine's copy), -1 error. */
+int mi_boot_files_link(struct machine_ctx *ctx, const struct cache_entry *ce,
+    const struct iso_info *info, struct inv_machine *m, struct xherr *err);
+/* Hash and sync the boot files of the ISO with this sha256 that are not yet
+ * (create, while its guest boots). */
+int mi_boot_files_seal(struct machine_ctx *ctx, const char *sha256,
+    struct xherr *err);
 int mi_refresh_boot(struct machine_ctx *ctx, struct inv_machine *m,
     struct xherr *err);
 

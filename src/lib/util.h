@@ -100,6 +100,10 @@ int util_atomic_open(struct util_atomic *a, const char *path, mode_t mode,
 int util_atomic_write(struct util_atomic *a, const void *data, size_t len,
     struct xherr *err);
 int util_atomic_commit(struct util_atomic *a, struct xherr *err);
+/* sync 0: rename without fsync, for a file derived from another that is
+ * derived again when lost (a crash of the host can leave it torn: the
+ * caller records what it should be and checks). */
+int util_atomic_commit_as(struct util_atomic *a, int sync, struct xherr *err);
 void util_atomic_abort(struct util_atomic *a);
 /* Read a whole file (at most max bytes, else XHE_INVAL). *out is the caller's
  * and NUL-terminated; *len excludes the NUL. */
@@ -107,6 +111,9 @@ int util_read_file(const char *path, size_t max, char **out, size_t *len,
     struct xherr *err);
 /* Copy src to dst (reflink when the file system can, else a byte copy),
  * through a temporary name; dst never exists half-written. */
+/* Copy len bytes of in from off to out's position: in the kernel where
+ * it can (copy_file_range), else read and write. -1 with errno. */
+int util_copy_range(int in, off_t off, off_t len, int out);
 int util_copy_file(const char *src, const char *dst, mode_t mode,
     struct xherr *err);
 /* Give dst the content of src without copying bytes where the file system

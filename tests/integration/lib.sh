@@ -66,18 +66,24 @@ is() {
 	fi
 }
 
-like() {
-	# like TEXT PATTERN DESCRIPTION (grep -E)
+# _match WANT TEXT PATTERN DESCRIPTION: WANT 1, TEXT matches PATTERN
+# (grep -E); WANT 0, it does not.
+_match() {
+	local m=0
 	T_N=$((T_N + 1))
-	if printf '%s\n' "$1" | grep -Eq -- "$2"; then
-		echo "ok $T_N - $3"
+	printf '%s\n' "$2" | grep -Eq -- "$3" && m=1
+	if [ "$m" = "$1" ]; then
+		echo "ok $T_N - $4"
 	else
-		echo "not ok $T_N - $3"
-		printf '#   text: %s\n# pattern: %s\n' "$1" "$2"
+		echo "not ok $T_N - $4"
+		printf '#   text: %s\n# pattern: %s%s\n' "$2" "$3" \
+			"$([ "$1" = 0 ] && echo ' (should not match)')"
 		T_FAIL=$((T_FAIL + 1))
 		return 1
 	fi
 }
+like() { _match 1 "$@"; }	# like TEXT PATTERN DESCRIPTION
+unlike() { _match 0 "$@"; }	# unlike TEXT PATTERN DESCRIPTION
 
 diag() {
 	printf '# %s\n' "$*"

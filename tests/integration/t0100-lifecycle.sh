@@ -22,9 +22,17 @@ key=$STORE/machines/web/id_rsa
 is "$(stat -c %a "$key")" 600 "id_rsa is mode 0600"
 like "$(head -1 "$key")" '^-----BEGIN RSA PRIVATE KEY-----$' "id_rsa is RSA in PEM form"
 is "$(stat -c %a "$STORE/machines/web")" 700 "the machine directory is 0700"
-for f in boot2docker.iso vmlinuz64 initrd.img web.rawdisk id_rsa.pub web.pid; do
+for f in boot2docker.iso vmlinux initrd.img web.rawdisk id_rsa.pub web.pid; do
 	ok "machine file $f exists" test -e "$STORE/machines/web/$f"
 done
+# The ISO ships a bzImage (boot2docker's format); QEMU boots the ELF inside
+# it, taken out once into the boot-file cache, through its PVH entry.
+is "$(od -An -c -N 4 "$STORE/machines/web/vmlinux" | tr -d ' ')" '177ELF' "the kernel booted is an ELF"
+ok "with the PVH entry note" sh -c "readelf -n '$STORE/machines/web/vmlinux' | grep -q 'note type: (0x00000012)'"
+is "$(sql "SELECT kernel FROM machine WHERE name = 'web'")" "$STORE/machines/web/vmlinux" \
+	"the machine records the ELF as its kernel"
+like "$(sql "SELECT detail FROM event WHERE kind = 'boot-files-extract'")" '"pvh":true' \
+	"the extraction event says the ELF was taken out"
 
 ls_out=$(x ls)
 like "$ls_out" "^web +running +$ip " "ls shows web running with its IP"

@@ -103,7 +103,11 @@ is "$(jget "$STORE/du.json" "\$.machines[$i].disk_mb")" 300 "with the size asked
 iso=$STORE/machines/r1/boot2docker.iso
 is "$(jget "$STORE/du.json" "\$.machines[$i].iso.allocated")" "$(( $(stat -c %b "$iso") * $(stat -c %B "$iso") ))" \
 	"its ISO copy (a copy of a local file) as stat's"
-all=$(du -s -B1 "$STORE/machines/r1" "$STORE/machines/q1" "$STORE/machines/e1" | awk '{ s += $1 } END { print s }')
+# The kernels and initrds are hard links into the cache's boot files, which
+# du counts with the cache: du(1) too counts a file once, where it meets it
+# first, so it is given the cache first and its line left out of the sum.
+all=$(du -s -B1 "$STORE/cache" "$STORE/machines/r1" "$STORE/machines/q1" "$STORE/machines/e1" |
+	tail -n +2 | awk '{ s += $1 } END { print s }')
 is "$(jget "$STORE/du.json" '$.machines_total.allocated')" "$all" "the machines' total is du(1)'s"
 like "$(x du)" "^r1: raw disk +300.0 MiB" "the table shows each machine's disk"
 

@@ -362,7 +362,8 @@ check_extract(const char *iso, const char *kmember, const char *imember,
 	struct xherr err = XHERR_INIT;
 	char *out = path("out-%s", label), *k, *i;
 	const char *members[2], *dests[2];
-	struct stat st;
+	struct iso_extract_stats st;
+	struct stat sb;
 
 	mkdir(out, 0755);
 	k = xasprintf("%s/kernel", out);
@@ -371,11 +372,15 @@ check_extract(const char *iso, const char *kmember, const char *imember,
 	members[1] = imember;
 	dests[0] = k;
 	dests[1] = i;
-	ok(iso_extract(iso, members, dests, 2, &err) == 0,
+	ok(iso_extract(iso, members, dests, 2, 0, &st, &err) == 0,
 	    "%s: extract kernel and initrd: %s", label, err.msg);
+	/* Stored plainly: copied from the extents, nothing decoded. */
+	is_int((int)st.copied, KLEN + ILEN, "%s: bytes copied from extents",
+	    label);
+	is_int((int)st.streamed, 0, "%s: bytes decoded", label);
 	ok(same_file(k, kernel, KLEN), "%s: kernel is byte-identical", label);
 	ok(same_file(i, initrd, ILEN), "%s: initrd is byte-identical", label);
-	ok(stat(k, &st) == 0 && (st.st_mode & 07777) == 0644,
+	ok(stat(k, &sb) == 0 && (sb.st_mode & 07777) == 0644,
 	    "%s: extracted with mode 0644", label);
 	is_int(count_tmp(out), 0, "%s: no temporary files left", label);
 	free(k);
@@ -495,7 +500,7 @@ test_partial_images(void)
 	dest = path("nokernel-out");
 	m[0] = "boot/vmlinuz";
 	d[0] = dest;
-	ok(iso_extract(iso, m, d, 1, &err) == -1, "extract a missing member");
+	ok(iso_extract(iso, m, d, 1, 0, NULL, &err) == -1, "extract a missing member");
 	is_int(err.code, XHE_NOTFOUND, "... XHE_NOTFOUND");
 	ok(strstr(err.msg, "has no boot/vmlinuz") != NULL, "... message: %s",
 	    err.msg);
@@ -627,7 +632,7 @@ test_not_iso(void)
 	dest = path("junk-out");
 	d[0] = dest;
 	xherr_clear(&err);
-	ok(iso_extract(p, m, d, 1, &err) == -1, "random bytes: extract fails");
+	ok(iso_extract(p, m, d, 1, 0, NULL, &err) == -1, "random bytes: extract fails");
 	ok(!util_exists(dest), "... and writes nothing");
 	free(dest);
 	free(p);
@@ -707,7 +712,7 @@ test_hardlink(void)
 		dest = path("hardlink-initrd");
 		m[0] = "boot/initrd.img";
 		d[0] = dest;
-		ok(iso_extract(iso, m, d, 1, &err) == 0, "hard link: extract: %s",
+		ok(iso_extract(iso, m, d, 1, 0, NULL, &err) == 0, "hard link: extract: %s",
 		    err.msg);
 		ok(same_file(dest, initrd, ILEN),
 		    "hard link: the extracted initrd has the file's bytes");
@@ -717,6 +722,43 @@ test_hardlink(void)
 	free(a);
 	free(b);
 	free(iso);
+}
+
+/* zisofs (xorriso's --zisofs filter): libarchive decodes the compressed
+ * member, which then cannot be copied from its extent; extract writes what
+ * libarchive decoded, and a member asked for twice gets both files. */
+static void
+test_zisofs(void)
+{
+	struct xherr err = XHERR_INIT;
+	struct iso_extract_stats st;
+	char *iso = path("zisofs.iso"), *k = path("z-kernel"),
+	    *i1 = path("z-initrd1"), *i2 = path("z-initrd2");
+	const char *m[3] = { "boot/vmlinuz", "boot/initrd.img", "boot/initrd.img" };
+	const char *d[3] = { k, i1, i2 };
+	char *text = xmalloc(ILEN);
+
+	for (int j = 0; j < ILEN; j++)
+		text[j] = "zisofs compresses this\n"[j % 23];
+	put("tzf", "boot/vmlinuz", kernel, KLEN);
+	put("tzf", "boot/initrd.img", text, ILEN);
+	is_int(sh("cd %s && xorriso -outdev zisofs.iso -map tzf / "
+	    "-set_filter_r --zisofs /boot -- >>xorriso.log 2>&1", dir), 0,
+	    "xorriso builds zisofs.iso");
+	ok(iso_extract(iso, m, d, 3, ISO_EXTRACT_NOSYNC, &st, &err) == 0,
+	    "zisofs: extract: %s", err.msg);
+	ok(same_file(k, kernel, KLEN), "zisofs: kernel is byte-identical");
+	ok(same_file(i1, text, ILEN), "zisofs: initrd is byte-identical");
+	ok(same_file(i2, text, ILEN), "zisofs: the initrd asked twice too");
+	ok(st.streamed >= ILEN, "zisofs: the compressed initrd was decoded "
+	    "(%lld bytes)", (long long)st.streamed);
+	is_int((int)(st.copied + st.streamed), KLEN + ILEN,
+	    "zisofs: every byte went one way or the other");
+	free(text);
+	free(iso);
+	free(k);
+	free(i1);
+	free(i2);
 }
 
 static void
@@ -740,6 +782,7 @@ test_images(void)
 	test_big_cfg();
 	test_not_iso();
 	test_hardlink();
+	test_zisofs();
 	/* ISO_TEST_KEEP=1 keeps the images for a look after a failure. */
 	if (getenv("ISO_TEST_KEEP") != NULL) {
 		printf("# images kept in %s\n", dir);
