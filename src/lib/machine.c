@@ -171,13 +171,16 @@ boot(struct machine_ctx *ctx, struct inv_machine *m, struct mi_boot *b,
 	}
 	free(det);
 	boot_step(ctx, b, "started");
-	/* The guest boots meanwhile: hashing and syncing its boot files here
-	 * costs the create nothing it would not wait anyway. A failure leaves
-	 * them unsealed, to be taken out again after a reboot. */
+	/* The guest boots meanwhile: hashing and syncing its boot files, and
+	 * making the next create's SSH key, cost the create nothing it would
+	 * not wait anyway. A failure leaves the files unsealed (taken out
+	 * again after a reboot), or no spare key (the next create makes one). */
 	if (b->seal != NULL) {
 		struct xherr e = XHERR_INIT;
 		if (mi_boot_files_seal(ctx, b->seal, &e) == -1)
 			mi_say(ctx, "warning: boot files not sealed: %s", e.msg);
+		if (mi_key_make_spare(ctx, &e) == -1)
+			mi_say(ctx, "warning: no spare SSH key made: %s", e.msg);
 	}
 	if (mi_wait_ip(ctx, &n, m, b, deadline, err) == -1 ||
 	    mi_shares_export(ctx, m, &sh, err) == -1)

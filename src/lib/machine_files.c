@@ -106,6 +106,83 @@ say_cb(void *arg, const char *msg)
 	mi_say(arg, "%s", msg);
 }
 
+/*
+ * The SSH key. ssh-keygen spends 50-500 ms finding RSA primes (250 ms
+ * typical here), so each create makes the next create's key while its
+ * guest boots (mi_key_make_spare) and takes the one an earlier create made:
+ * <store>/keys/spare/id_rsa{,.pub}, moved in under the spare-key lock. No
+ * spare (the first create, or two at once): made now, as before.
+ */
+static char *
+spare_dir(struct machine_ctx *ctx)
+{
+	return xasprintf("%s/keys/spare", ctx->store);
+}
+
+int
+mi_key_take(struct machine_ctx *ctx, const char *dir, struct xherr *err)
+{
+	char *spare = spare_dir(ctx);
+	char *from[2] = { util_path_join(spare, "id_rsa"),
+	    util_path_join(spare, "id_rsa.pub") };
+	char *to[2] = { util_path_join(dir, "id_rsa"),
+	    util_path_join(dir, "id_rsa.pub") };
+	struct stat st;
+	int lock = -1, moved = 0, i, rc;
+
+	if (!util_exists(to[0]) &&
+	    mi_lock_take(ctx, "spare-key", &lock, err) == 0) {
+		if (lstat(from[0], &st) == 0 && S_ISREG(st.st_mode) &&
+		    lstat(from[1], &st) == 0 && S_ISREG(st.st_mode) &&
+		    rename(from[0], to[0]) == 0) {
+			moved = rename(from[1], to[1]) == 0;
+			if (!moved)
+				unlink(to[0]);
+		}
+		rmdir(spare);
+		mi_lock_drop(lock);
+	}
+	rc = moved ? 0 : ssh_keygen(dir, err);
+	for (i = 0; i < 2; i++) {
+		free(from[i]);
+		free(to[i]);
+	}
+	free(spare);
+	return rc;
+}
+
+int
+mi_key_make_spare(struct machine_ctx *ctx, struct xherr *err)
+{
+	char *spare = spare_dir(ctx), *tmp = xasprintf("%s.new", spare);
+	char *key = util_path_join(spare, "id_rsa");
+	int lock = -1, rc = -1;
+
+	if (mi_lock_take(ctx, "spare-key", &lock, err) == -1)
+		goto out;
+	if (util_exists(key)) {
+		rc = 0;
+		goto out;
+	}
+	if (util_rm_tree(tmp, err) == -1 || util_rm_tree(spare, err) == -1 ||
+	    util_mkdir_in(ctx->store, tmp, 0700, err) == -1 ||
+	    ssh_keygen(tmp, err) == -1)
+		goto out;
+	if (rename(tmp, spare) == -1) {
+		xherr_sys(err, "cannot rename %s to %s", tmp, spare);
+		goto out;
+	}
+	rc = 0;
+out:
+	if (rc == -1)
+		util_rm_tree(tmp, NULL);
+	mi_lock_drop(lock);
+	free(key);
+	free(tmp);
+	free(spare);
+	return rc;
+}
+
 int
 mi_create_files(struct machine_ctx *ctx, struct inv_machine *m,
     const struct iso_info *info, const struct cache_entry *ce,
@@ -135,7 +212,7 @@ mi_create_files(struct machine_ctx *ctx, struct inv_machine *m,
 	if (linked == -1 || (linked == 0 &&
 	    iso_extract(m->iso, members, dests, 2, 0, NULL, err) == -1))
 		goto out;
-	if (ssh_keygen(m->dir, err) == -1)
+	if (mi_key_take(ctx, m->dir, err) == -1)
 		goto out;
 	if (util_read_file(pubpath, 64 << 10, &pub, &publen, err) == -1)
 		goto out;

@@ -218,6 +218,12 @@ int mi_image_record(struct machine_ctx *ctx, const char *source,
     const struct cache_entry *ce, const struct iso_info *info,
     struct inv_image *img, struct xherr *err);
 char *mi_iso_stamp(const char *path);
+/* m's SSH key in dir: the spare an earlier create made, else made now
+ * (an existing key is kept). */
+int mi_key_take(struct machine_ctx *ctx, const char *dir, struct xherr *err);
+/* Make the spare key the next create takes (create, while its guest
+ * boots). */
+int mi_key_make_spare(struct machine_ctx *ctx, struct xherr *err);
 /* The kernel and initrd of m, linked from the boot-file cache (taken out
  * of ce's ISO there when not already whole): 1, or 0 when ce's content is
  * unknown (the caller extracts from the machine's copy), -1 error. */

@@ -33,8 +33,17 @@ ok "rm of both succeeds" test $? -eq 0
 leases=$STORE/network/shared/dnsmasq.leases
 is "$(grep -c . "$leases")" 0 "no lease left in the lease file"
 
+# Each create made the next one's SSH key while its guest booted.
+spare=$STORE/keys/spare
+ok "a spare SSH key waits for the next create" test -f "$spare/id_rsa" -a -f "$spare/id_rsa.pub"
+is "$(stat -c %a "$spare/id_rsa")" 600 "mode 0600"
+want=$(cat "$spare/id_rsa.pub")
 out=$(x create c --uuid "$uuid_a" --iso "$ISO" $VMOPTS 2>/dev/null)
 ok "re-create with a's UUID succeeds" test $? -eq 0
+is "$(cat "$STORE/machines/c/id_rsa.pub")" "$want" "c took the spare key"
+is "$(x ssh c id -un)" docker "and logs in with it"
+ok "and made the next spare" test -f "$spare/id_rsa"
+ok "a different one" test "$(cat "$spare/id_rsa.pub")" != "$want"
 is "$(sql "SELECT mac FROM machines WHERE name = 'c' AND removed IS NULL")" "$mac_a" \
 	"the same UUID gives the same MAC"
 is "$(x ip c)" "$ipa" "and the same IP"
