@@ -55,6 +55,8 @@ done:
 	return rc;
 }
 
+#define SSH_RETRY_MS 50
+
 /* One attempt: 1 banner seen, 0 not yet. */
 static int
 try_banner(const struct sockaddr_in *sa, int slice_ms)
@@ -118,10 +120,11 @@ ssh_wait(const char *ip, int port, int timeout_ms,
 		if (util_mono_ms() >= deadline)
 			return xherr_set(err, XHE_TIMEOUT, "no SSH answer from "
 			    "%s:%d after %d s", ip, port, timeout_ms / 1000);
-		/* A refused connect returns at once: do not spin. */
+		/* A refused connect returns at once: do not spin, but try
+		 * often (every 200 ms cost a create 100 ms on average). */
 		int64_t spent = util_mono_ms() - t0;
-		if (spent < 200)
-			util_sleep_ms((int)(200 - spent));
+		if (spent < SSH_RETRY_MS)
+			util_sleep_ms((int)(SSH_RETRY_MS - spent));
 	}
 }
 
