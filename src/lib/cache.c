@@ -577,25 +577,6 @@ warn(struct cache_entry *e, const char *fmt, ...)
 /* Downloads */
 
 static int
-hash_file(int fd, int64_t len, struct sha256 *h, struct xherr *err,
-    const char *path)
-{
-	char chunk[65536];
-	int64_t done = 0;
-
-	while (done < len) {
-		ssize_t r = pread(fd, chunk, sizeof chunk, done);
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return xherr_sys(err, "cannot read %s", path);
-		sha256_update(h, chunk, (size_t)r);
-		done += r;
-	}
-	return 0;
-}
-
-static int
 retryable(CURLcode rc)
 {
 	return rc == CURLE_PARTIAL_FILE || rc == CURLE_RECV_ERROR ||
@@ -649,7 +630,7 @@ fetch(const struct cache_opts *o, const char *url, const char *want_sha,
 		if (fstat(fd, &st) == 0 && st.st_size > 0 && meta_load(pmeta, &pm) &&
 		    pm.url != NULL && strcmp(pm.url, url) == 0 &&
 		    (pm.etag != NULL || pm.last_modified != NULL)) {
-			if (hash_file(fd, st.st_size, &hash, err, part) == -1)
+			if (util_hash_fd(fd, st.st_size, &hash, err, part) == -1)
 				goto out;
 			x.offset = st.st_size;
 			range = xasprintf("%lld-", (long long)x.offset);
@@ -1009,7 +990,7 @@ hash_path(const char *path, char hex[65], struct xherr *err)
 		return xherr_sys(err, "cannot stat %s", path);
 	}
 	sha256_init(&h);
-	rc = hash_file(fd, st.st_size, &h, err, path);
+	rc = util_hash_fd(fd, st.st_size, &h, err, path);
 	close(fd);
 	if (rc == 0)
 		sha256_hex(&h, hex);

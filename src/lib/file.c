@@ -4,6 +4,7 @@
  * hard link), directories made and removed without following links, and
  * opened below the store.
  */
+#include "sha256.h"
 #include "util.h"
 
 #include <dirent.h>
@@ -310,6 +311,25 @@ fail:
 	close(fd);
 	buf_release(&b);
 	return -1;
+}
+
+int
+util_hash_fd(int fd, int64_t len, struct sha256 *h, struct xherr *err,
+    const char *path)
+{
+	char chunk[65536];
+	int64_t done = 0;
+
+	while (done < len) {
+		ssize_t r = pread(fd, chunk, sizeof chunk, done);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return xherr_sys(err, "cannot read %s", path);
+		sha256_update(h, chunk, (size_t)r);
+		done += r;
+	}
+	return 0;
 }
 
 int

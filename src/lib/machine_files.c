@@ -190,8 +190,6 @@ mi_create_files(struct machine_ctx *ctx, struct inv_machine *m,
 {
 	char *pubpath = util_path_join(m->dir, "id_rsa.pub");
 	char *pub = NULL, *disk = mi_mfile(m, mi_disk_suffix(m->disk_format));
-	const char *members[2] = { info->kernel, info->initrd };
-	const char *dests[2] = { m->kernel, m->initrd };
 	struct buf tar;
 	size_t publen;
 	int rc = -1;
@@ -208,9 +206,7 @@ mi_create_files(struct machine_ctx *ctx, struct inv_machine *m,
 			goto out;
 		mi_say(ctx, "%s %s from the cache (%s)", how, m->iso, ce->url);
 	}
-	int linked = mi_boot_files_link(ctx, ce, info, m, err);
-	if (linked == -1 || (linked == 0 &&
-	    iso_extract(m->iso, members, dests, 2, 0, NULL, err) == -1))
+	if (mi_boot_files_link(ctx, ce, info, m, err) == -1)
 		goto out;
 	if (mi_key_take(ctx, m->dir, err) == -1)
 		goto out;

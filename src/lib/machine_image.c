@@ -174,7 +174,7 @@ out:
 	return rc;
 }
 
-/* Boot files: <cache>/boot/<ISO sha256>/{kernel,initrd}, one row each. */
+/* Boot files: <cache>/boot/<ISO sha256>/{kernel,initrd,pvh}, one row each. */
 
 static const char *const boot_roles[3] = { "kernel", "initrd", "pvh" };
 
@@ -188,23 +188,15 @@ boot_dir(struct machine_ctx *ctx, const char *sha)
 	return dir;
 }
 
+/* sha256 of the first len bytes of fd, in hex. */
 static int
-hash_fd(int fd, char hex[65], struct xherr *err, const char *path)
+hash_fd(int fd, int64_t len, char hex[65], struct xherr *err, const char *path)
 {
 	struct sha256 h;
-	char chunk[1 << 16];
-	off_t off = 0;
-	ssize_t r;
 
 	sha256_init(&h);
-	while ((r = pread(fd, chunk, sizeof chunk, off)) != 0) {
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r == -1)
-			return xherr_sys(err, "cannot read %s", path);
-		sha256_update(&h, chunk, (size_t)r);
-		off += r;
-	}
+	if (util_hash_fd(fd, len, &h, err, path) == -1)
+		return -1;
 	sha256_hex(&h, hex);
 	return 0;
 }
@@ -214,8 +206,8 @@ hash_fd(int fd, char hex[65], struct xherr *err, const char *path)
  * boot it was last known whole in: a renamed file is whole in the page
  * cache whatever happens to this process. After the host rebooted an
  * unsynced write may have been lost, so a sealed file is hashed again, and
- * an unsealed one is not trusted. 1 whole (*rehashed when it was hashed),
- * 0 not, -1 error.
+ * an unsealed one is not trusted. 1 whole, 0 not (*why says why), -1
+ * error.
  */
 static int
 boot_file_whole(const struct inv_boot_file *f, const char *path,
@@ -250,12 +242,13 @@ boot_file_whole(const struct inv_boot_file *f, const char *path,
 		*why = "unsealed, from an earlier boot";
 		goto out;
 	}
-	if (hash_fd(fd, hex, err, path) == -1) {
+	if (hash_fd(fd, st.st_size, hex, err, path) == -1) {
 		rc = -1;
 		goto out;
 	}
 	rc = strcmp(hex, f->sha256) == 0;
-	*why = rc ? "hashed after a reboot" : "sha256 differs";
+	if (!rc)
+		*why = "sha256 differs";
 out:
 	close(fd);
 	return rc;
@@ -291,11 +284,8 @@ bf_check(struct machine_ctx *ctx, struct bf *b, const char *sha,
 		    "another member";
 		return 0;
 	}
-	int w = boot_file_whole(&b->f, b->path, b->member, boot_id, &b->why,
-	    err);
-	if (w == 1 && b->why != NULL && strcmp(b->why, "hashed after a reboot") == 0)
-		b->why = NULL;
-	return w == -1 ? -1 : 0;
+	return boot_file_whole(&b->f, b->path, b->member, boot_id, &b->why,
+	    err) == -1 ? -1 : 0;
 }
 
 /* Record b as made now: size of its file, or none (exists 0). */
@@ -322,9 +312,7 @@ bf_put(struct machine_ctx *ctx, struct bf *b, const char *sha,
  * ISO reads none of it. For a backend that boots an ELF through its PVH
  * entry (QEMU), the ELF inside a bzImage is taken out too, once, and m
  * boots that (m->kernel becomes <dir>/vmlinux): the guest then decompresses
- * nothing, which under emulation takes seconds. 1 done, 0 the ISO's
- * content is not known (the caller extracts from the machine's own copy),
- * -1 error.
+ * nothing, which under emulation takes seconds. 0 done, -1 error.
  */
 int
 mi_boot_files_link(struct machine_ctx *ctx, const struct cache_entry *ce,
@@ -342,7 +330,8 @@ mi_boot_files_link(struct machine_ctx *ctx, const struct cache_entry *ce,
 	int64_t t0 = util_mono_ms(), pvh_ms = 0;
 
 	if (!sha256_valid_hex(ce->sha256))
-		return 0;
+		return xherr_set(err, XHE_INVAL, "%s: its sha256 is not known",
+		    ce->path);
 	if (proc_boot_id(boot_id, err) == -1)
 		return -1;
 	dir = boot_dir(ctx, ce->sha256);
@@ -426,7 +415,7 @@ mi_boot_files_link(struct machine_ctx *ctx, const struct cache_entry *ce,
 			    NULL, err) == -1;
 	if (inv_end(ctx->inv, failed, err) == -1)
 		goto out;
-	rc = 1;
+	rc = 0;
 out:
 	mi_lock_drop(lock);
 	for (i = 0; i < 3; i++) {
@@ -478,7 +467,7 @@ mi_boot_files_seal(struct machine_ctx *ctx, const char *sha256,
 		    strcmp(f.boot_id, boot_id) == 0 &&
 		    (fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) != -1 &&
 		    fstat(fd, &st) == 0 && st.st_size == f.size) {
-			if (hash_fd(fd, hex, err, path) == -1)
+			if (hash_fd(fd, st.st_size, hex, err, path) == -1)
 				rc = -1;
 			else if (fsync(fd) == -1)
 				rc = xherr_sys(err, "cannot sync %s", path);

@@ -225,8 +225,8 @@ int mi_key_take(struct machine_ctx *ctx, const char *dir, struct xherr *err);
  * boots). */
 int mi_key_make_spare(struct machine_ctx *ctx, struct xherr *err);
 /* The kernel and initrd of m, linked from the boot-file cache (taken out
- * of ce's ISO there when not already whole): 1, or 0 when ce's content is
- * unknown (the caller extracts from the machine's copy), -1 error. */
+ * of ce's ISO there when not already whole; cache_get gives every entry's
+ * sha256). */
 int mi_boot_files_link(struct machine_ctx *ctx, const struct cache_entry *ce,
     const struct iso_info *info, struct inv_machine *m, struct xherr *err);
 /* Hash and sync the boot files of the ISO with this sha256 that are not yet

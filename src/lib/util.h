@@ -111,6 +111,10 @@ int util_read_file(const char *path, size_t max, char **out, size_t *len,
     struct xherr *err);
 /* Copy src to dst (reflink when the file system can, else a byte copy),
  * through a temporary name; dst never exists half-written. */
+/* Feed the first len bytes of fd into h (path names it in errors). */
+struct sha256;
+int util_hash_fd(int fd, int64_t len, struct sha256 *h, struct xherr *err,
+    const char *path);
 /* Copy len bytes of in from off to out's position: in the kernel where
  * it can (copy_file_range), else read and write. -1 with errno. */
 int util_copy_range(int in, off_t off, off_t len, int out);
