@@ -169,7 +169,7 @@ $(B)/fake-sshd: tests/xhyve/fake-sshd.c
 
 tests: all $(UNIT_BINS) fuzz-build asan-tests $(B)/rpcclient $(B)/gorpcserver \
 	$(B)/faultd $(B)/bench/isobench $(B)/bench/leasebench \
-	$(B)/bench/diskbench $(B)/fake-sshd
+	$(B)/bench/diskbench $(B)/bench/listener $(B)/fake-sshd
 
 # Fuzz targets: clang's libFuzzer with ASan and UBSan, over the same sources.
 FUZZFLAGS := -g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
@@ -213,6 +213,11 @@ demo:
 	$(MAKE) all image
 	scripts/demo
 
+# The floor under "plugin start": libc only.
+$(B)/bench/listener: bench/listener.c
+	@mkdir -p $(@D)
+	$(CC) $(XCFLAGS) $(CFLAGS) -o $@ $<
+
 $(B)/bench/%: bench/%.c $(B)/libxhcore.a
 	@mkdir -p $(@D)
 	$(CC) $(XCFLAGS) $(PKG_CFLAGS) $(CFLAGS) -o $@ $< $(B)/libxhcore.a $(LIBS)
@@ -220,7 +225,7 @@ $(B)/bench/%: bench/%.c $(B)/libxhcore.a
 bench:
 	scripts/install-deps
 	$(MAKE) all image $(B)/rpcclient $(B)/gorpcserver $(B)/faultd $(B)/bench/isobench \
-		$(B)/bench/leasebench $(B)/bench/diskbench
+		$(B)/bench/leasebench $(B)/bench/diskbench $(B)/bench/listener
 	bench/run
 
 # The boot2docker-compatible test images, built once from Debian packages:
