@@ -24,7 +24,7 @@ static int
 ls_row(void *arg, const struct inv_machine *m)
 {
 	struct ls *l = arg;
-	char created[32], mem[16], disk[24];
+	char created[32];
 
 	if (l->quiet) {
 		printf("%s\n", m->name);
@@ -42,11 +42,10 @@ ls_row(void *arg, const struct inv_machine *m)
 		return 0;
 	}
 	cli_time(m->created_at, created, sizeof created);
-	snprintf(mem, sizeof mem, "%dM", m->memory_mb);
-	snprintf(disk, sizeof disk, "%lldM", (long long)m->disk_mb);
-	printf("%-20s %-9s %-15s %-17s %4d %7s %9s  %s\n", m->name, row_state(m),
-	    m->ip[0] ? m->ip : "-", m->mac[0] ? m->mac : "-", m->cpus, mem,
-	    disk, created);
+	/* "%6dM" pads as "%7s" of "%dM" would, without the snprintf. */
+	printf("%-20s %-9s %-15s %-17s %4d %6dM %8lldM  %s\n", m->name,
+	    row_state(m), m->ip[0] ? m->ip : "-", m->mac[0] ? m->mac : "-",
+	    m->cpus, m->memory_mb, (long long)m->disk_mb, created);
 	return 0;
 }
 

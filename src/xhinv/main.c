@@ -49,14 +49,39 @@ cli_duration(long long ms, char *out, size_t n)
 		snprintf(out, n, "%lld.%02llds", ms / 1000, (ms % 1000) / 10);
 }
 
+/* Two digits of V, then SEP unless it is 0, and a terminating NUL. */
+static char *
+put2(char *o, int v, char sep)
+{
+	*o++ = (char)('0' + v / 10);
+	*o++ = (char)('0' + v % 10);
+	if (sep != 0)
+		*o++ = sep;
+	*o = '\0';
+	return o;
+}
+
 void
 cli_time(long long ms, char *out, size_t n)
 {
 	time_t t = (time_t)(ms / 1000);
 	struct tm tm;
+	int y;
 
 	localtime_r(&t, &tm);
-	strftime(out, n, "%Y-%m-%d %H:%M:%S", &tm);
+	y = tm.tm_year + 1900;
+	if (n < sizeof "YYYY-MM-DD HH:MM:SS" || y < 0 || y > 9999) {
+		strftime(out, n, "%Y-%m-%d %H:%M:%S", &tm);
+		return;
+	}
+	/* By hand: strftime was 5 % of `xhinv ls` at 2,000 rows. */
+	out = put2(out, y / 100, 0);
+	out = put2(out, y % 100, '-');
+	out = put2(out, tm.tm_mon + 1, '-');
+	out = put2(out, tm.tm_mday, ' ');
+	out = put2(out, tm.tm_hour, ':');
+	out = put2(out, tm.tm_min, ':');
+	put2(out, tm.tm_sec, 0);
 }
 
 void
