@@ -68,7 +68,10 @@ cli_time(long long ms, char *out, size_t n)
 	struct tm tm;
 	int y;
 
-	localtime_r(&t, &tm);
+	if (localtime_r(&t, &tm) == NULL) {
+		snprintf(out, n, "-");
+		return;
+	}
 	y = tm.tm_year + 1900;
 	if (n < sizeof "YYYY-MM-DD HH:MM:SS" || y < 0 || y > 9999) {
 		strftime(out, n, "%Y-%m-%d %H:%M:%S", &tm);
