@@ -313,6 +313,28 @@ open_conn_name(struct inv *inv, const char *name, int flags,
 	return 0;
 }
 
+/* Two processes opening a new inventory at once both switch it to WAL. The
+ * switch needs the file to itself, and each holds a shared lock while it
+ * asks, so SQLite answers one of them SQLITE_BUSY at once instead of
+ * calling the busy handler (a deadlock for it): 10 of 800 parallel first
+ * opens failed with "database is locked". Once the other's switch is done
+ * the pragma finds WAL and needs no lock, so try again, bounded. */
+static int
+set_wal(struct inv *inv, struct xherr *err)
+{
+	int64_t end = util_mono_ms() + INV_BUSY_MS;
+	int rc;
+
+	while ((rc = sqlite3_exec(inv->db, "PRAGMA journal_mode = WAL", NULL,
+	    NULL, NULL)) != SQLITE_OK) {
+		if ((rc & 0xff) != SQLITE_BUSY || util_mono_ms() >= end)
+			return xherr_set(err, XHE_DB, "inventory %s: %s",
+			    inv->path, sqlite3_errmsg(inv->db));
+		util_sleep_ms(5);
+	}
+	return 0;
+}
+
 int
 inv_open(struct inv **out, const char *path, int mode, struct xherr *err)
 {
@@ -363,7 +385,7 @@ inv_open(struct inv **out, const char *path, int mode, struct xherr *err)
 	 * to WAL would rewrite the file's header. */
 	if (user_version(inv, &v, err) == -1 || check_version(inv, v, err) == -1)
 		goto fail;
-	if (simple_exec(inv, "PRAGMA journal_mode = WAL", err) == -1 ||
+	if (set_wal(inv, err) == -1 ||
 	    simple_exec(inv, "PRAGMA synchronous = NORMAL", err) == -1 ||
 	    migrate(inv, err) == -1)
 		goto fail;
